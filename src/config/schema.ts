@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { duration, emailAddress, id } from './fields.js';
+import { watcherSchema } from '../watchers/registry.js';
+import { actionSchema } from '../rules/actions/registry.js';
+
+const listen = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be HOST:PORT or "off"');
+
+const smtp = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(25),
+  secure: z.boolean().default(false),
+  starttls: z.enum(['opportunistic', 'required', 'never']).prefault('opportunistic'),
+  user: z.string().optional(),
+  password_file: z.string().optional(),
+  pool: z.boolean().default(true),
+  timeout: duration.prefault('30s'),
+});
+
+const retry = z.strictObject({
+  base: duration.prefault('30s'),
+  max: duration.prefault('1h'),
+  max_attempts: z.number().int().min(1).max(1000).default(12),
+});
+
+const mail = z.strictObject({
+  from: z.string().min(3),
+  transport: z.enum(['smtp', 'file']).prefault('file'),
+  smtp: smtp.optional(),
+  dir: z.string().optional(),
+  reply_to: emailAddress.optional(),
+  retry: retry.prefault({}),
+  every: duration.prefault('10s'),
+});
+
+const person = z.strictObject({ name: z.string().min(1), email: emailAddress });
+
+const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
+const rule = z.strictObject({
+  id,
+  on: z.enum(['kernel.released', 'driver.released']),
+  when: z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)])).default({}),
+  do: z.array(actionSchema).min(1, 'needs at least one action'),
+  enabled: z.boolean().default(true),
+});
+
+export const configSchema = z.strictObject({
+  state_dir: z.string().min(1).default('./var'),
+  log_level: z.enum(['error', 'warn', 'info', 'debug']).prefault('info'),
+  templates_dir: z.string().optional(),
+  http: z.union([z.literal('off'), z.strictObject({ listen })]).default({ listen: '127.0.0.1:9464' }),
+  mail,
+  people: z.record(id, person).default({}),
+  watchers: z.array(watcherSchema).default([]),
+  rules: z.array(rule).default([]),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type RuleConfig = Config['rules'][number];
+export type MailConfig = Config['mail'];

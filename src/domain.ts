@@ -1,0 +1,81 @@
+// The domain, as every part after the parsing boundary sees it.
+
+export type AnnouncementFormat = 'email' | 'rss' | 'atom' | 'json' | 'text';
+
+export interface KernelRelease {
+  kind: 'kernel';
+  distro: string;            // os-release ID, or "kernel.org"
+  distro_release: string;    // VERSION_ID ("22.04"), kernel.org series or "mainline"
+  package: string;
+  version: string;           // exactly as published
+  arch: string[];
+  flavour?: string;          // Ubuntu: generic, aws, lowlatency...
+  label?: 'LTS' | 'ESM';     // Ubuntu release label, when the notice gives one
+}
+
+export interface DriverRelease {
+  kind: 'driver';
+  distro: string;            // vendor: "nvidia"
+  distro_release: string;    // driver branch ("550")
+  package: string;           // open-gpu-kernel-modules, mlnx-ofed, ...
+  version: string;
+  arch: string[];
+}
+
+export type Release = KernelRelease | DriverRelease;
+
+export interface Announcement {
+  format: AnnouncementFormat;
+  source: string;
+  title: string;
+  advisory: string | null;
+  cves: string[];
+  urls: string[];
+  releases: Release[];
+  published?: string;        // ISO 8601, when the text says
+}
+
+/** The identity of a release record: one row, one event. */
+export function releaseKey(r: Release): string {
+  return [r.kind, r.distro, r.distro_release, r.package, r.version].join('\u0000');
+}
+
+export type EventType =
+  | 'kernel.released'
+  | 'driver.released';
+
+export interface AnnouncementRef {
+  id: number;
+  watcher: string;
+  source: string;
+  title: string;
+  advisory: string | null;
+  urls: string[];
+}
+
+export interface KernelReleasedPayload {
+  kernel: KernelRelease & { id: number };
+  announcements: AnnouncementRef[];
+  advisory: string | null;
+  cves: string[];
+  urls: string[];
+}
+
+export interface DriverReleasedPayload {
+  driver: { id: number; vendor: string; package: string; version: string; branch: string; arch: string[] };
+  announcements: AnnouncementRef[];
+  urls: string[];
+}
+
+export interface EventPayloads {
+  'kernel.released': KernelReleasedPayload;
+  'driver.released': DriverReleasedPayload;
+}
+
+export interface HeraldEvent<T extends EventType = EventType> {
+  id: number;
+  type: T;
+  release_id: number | null;
+  created_at: string;
+  payload: EventPayloads[T];
+}

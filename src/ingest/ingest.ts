@@ -1,0 +1,59 @@
+import type { Announcement, AnnouncementRef, DriverRelease, KernelRelease } from '../domain.js';
+import type { Store } from '../store/index.js';
+
+export interface IngestItem {
+  watcher: string;
+  externalId: string;
+  format: string;
+  raw: string;
+  detail?: string;
+  announcement: Announcement | undefined;
+  /** A baseline item is recorded, and so are its releases, but nothing fires. */
+  baseline: boolean;
+}
+
+export interface IngestResult {
+  duplicate: boolean;
+  announcementId?: number;
+  releases: { id: number; created: boolean }[];
+  events: number[];
+}
+
+/**
+ * Raw item -> announcement row -> release rows -> events, in one transaction.
+ * A release already known (from any watcher) gains a link to this
+ * announcement but no second event.
+ */
+export function ingest(store: Store, item: IngestItem, at: string): IngestResult {
+  return store.tx(() => {
+    const announcementId = store.announcements.insert({
+      watcher: item.watcher, external_id: item.externalId, announcement: item.announcement, format: item.format,
+      raw: item.raw, ...(item.detail !== undefined ? { detail: item.detail } : {}), baseline: item.baseline, at,
+    });
+    if (announcementId === undefined) return { duplicate: true, releases: [], events: [] };
+    const ann = item.announcement;
+    const result: IngestResult = { duplicate: false, announcementId, releases: [], events: [] };
+    if (!ann) return result;
+    const ref: AnnouncementRef = { id: announcementId, watcher: item.watcher, source: ann.source, title: ann.title, advisory: ann.advisory, urls: ann.urls };
+    for (const release of ann.releases) {
+      const r = store.releases.upsert(release, announcementId, at, item.baseline);
+      result.releases.push(r);
+      if (!r.created || item.baseline) continue;
+      result.events.push(release.kind === 'kernel'
+        ? store.events.append('kernel.released', kernelPayload(release, r.id, ref, ann), r.id, at)
+        : store.events.append('driver.released', driverPayload(release, r.id, ref, ann), r.id, at));
+    }
+    return result;
+  });
+}
+
+function kernelPayload(k: KernelRelease, id: number, ref: AnnouncementRef, ann: Announcement) {
+  return { kernel: { ...k, id }, announcements: [ref], advisory: ann.advisory, cves: ann.cves, urls: ann.urls };
+}
+
+function driverPayload(d: DriverRelease, id: number, ref: AnnouncementRef, ann: Announcement) {
+  return {
+    driver: { id, vendor: d.distro, package: d.package, version: d.version, branch: d.distro_release, arch: d.arch },
+    announcements: [ref], urls: ann.urls,
+  };
+}

@@ -1,0 +1,75 @@
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeraldError } from '../errors.js';
+import type { OutboxMessage } from '../store/outbox.js';
+
+export interface MailTransport {
+  readonly kind: 'smtp' | 'file';
+  send(msg: OutboxMessage): Promise<void>;
+  close(): void;
+}
+
+export function mailOptions(msg: OutboxMessage, from: string, replyTo?: string): Mail.Options {
+  const opts: Mail.Options = {
+    from, to: msg.recipients, subject: msg.subject, text: msg.body,
+    messageId: msg.message_id,
+    // The creation time, not the send time: a retried message is the same message.
+    date: new Date(msg.created_at),
+    headers: { 'X-Kernel-Herald-Template': msg.template },
+  };
+  if (msg.cc.length) opts.cc = msg.cc;
+  if (replyTo) opts.replyTo = replyTo;
+  if (msg.in_reply_to) opts.inReplyTo = msg.in_reply_to;
+  if (msg.refs) opts.references = msg.refs;
+  return opts;
+}
+
+export interface SmtpOptions {
+  host: string; port: number; secure: boolean; starttls: 'opportunistic' | 'required' | 'never';
+  user?: string | undefined; password?: string | undefined; pool: boolean; timeoutMs: number;
+}
+
+export function smtpTransport(o: SmtpOptions, from: string, replyTo?: string): MailTransport {
+  const t = nodemailer.createTransport({
+    host: o.host, port: o.port, secure: o.secure, pool: o.pool,
+    ignoreTLS: o.starttls === 'never', requireTLS: o.starttls === 'required',
+    connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: o.timeoutMs,
+    ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
+  });
+  return {
+    kind: 'smtp',
+    async send(msg) {
+      await t.sendMail(mailOptions(msg, from, replyTo));
+    },
+    close() {
+      t.close();
+    },
+  };
+}
+
+/** One .eml per message, named after its Message-ID: writing it twice is harmless. */
+export function fileTransport(dir: string, from: string, replyTo?: string): MailTransport {
+  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'file',
+    async send(msg) {
+      mkdirSync(dir, { recursive: true });
+      const info = await t.sendMail(mailOptions(msg, from, replyTo));
+      const name = `${msg.created_at.replace(/[:.]/g, '-')}_${msg.message_id.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
+      const tmp = join(dir, `.${name}.tmp`);
+      writeFileSync(tmp, info.message as Buffer);
+      renameSync(tmp, join(dir, name));
+    },
+    close() {},
+  };
+}
+
+export function readSecret(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new HeraldError('ECONFIG', `${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}

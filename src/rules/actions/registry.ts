@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { ActionRunner } from './types.js';
+import { emailAction } from './email/index.js';
+
+// One line per action type; `assign` and `build` join here, each in its own folder.
+export const actions: readonly ActionRunner[] = [
+  emailAction as unknown as ActionRunner,
+];
+
+export function actionByName(name: string): ActionRunner | undefined {
+  return actions.find((a) => a.name === name);
+}
+
+/** A `do:` entry is an object with exactly one key, the action's name. */
+export const actionSchema = z.record(z.string(), z.unknown()).transform((obj, ctx) => {
+  const keys = Object.keys(obj);
+  if (keys.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: `must have exactly one action key (one of ${actions.map((a) => a.name).join(', ')}), found ${keys.length ? keys.join(', ') : 'none'}` });
+    return z.NEVER;
+  }
+  const name = keys[0]!;
+  const runner = actionByName(name);
+  if (!runner) {
+    ctx.addIssue({ code: 'custom', path: [name], message: `unknown action (known: ${actions.map((a) => a.name).join(', ')})` });
+    return z.NEVER;
+  }
+  const parsed = runner.schema.safeParse(obj[name]);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] } as never);
+    return z.NEVER;
+  }
+  return { action: name, params: parsed.data as unknown };
+});
+
+export type RuleAction = z.output<typeof actionSchema>;

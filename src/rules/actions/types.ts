@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { HeraldEvent } from '../../domain.js';
+import type { Logger } from '../../log.js';
+import type { Store } from '../../store/index.js';
+import type { TemplateSet } from '../../mail/templates.js';
+
+export interface ActionEnv {
+  store: Store;
+  templates: TemplateSet;
+  clock: Clock;
+  log: Logger;
+  mail: { from: string; domain: string };
+  people: Record<string, { name: string; email: string }>;
+}
+
+export interface ActionContext extends ActionEnv {
+  event: HeraldEvent;
+  ruleId: string;
+  runId: number;
+  /** Position of this action in the rule's `do` list: part of stable ids. */
+  index: number;
+}
+
+/** What an action did, recorded in the log and printed by replay --dry-run later. */
+export interface ActionOutcome { action: string; summary: string }
+
+export interface ActionRunner<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly schema: S;
+  /** Runs inside the rule run's transaction: write, do not wait on the network. */
+  run(ctx: ActionContext, params: z.output<S>): ActionOutcome;
+  /** Config-time checks that need more than the schema (templates exist, people known). */
+  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown> }): string[];
+}

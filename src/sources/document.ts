@@ -1,0 +1,139 @@
+import Parser from 'rss-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { simpleParser } from 'mailparser';
+import { HeraldError } from '../errors.js';
+import type { FeedItem, FeedMeta, MailInput, SourceInput } from './source.js';
+
+// The parsing boundary for whole documents: bytes -> text -> feed, JSON, mail
+// or plain text -> SourceInputs. Everything hostile is rejected here.
+
+export type DocumentFormat = 'rss' | 'atom' | 'json' | 'email' | 'text';
+
+const XML_DECL_ENCODING = /^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']/;
+
+/**
+ * Decode a body: the charset of the Content-Type, else the XML declaration's,
+ * else UTF-8, which must then be valid. A feed is not guessed at byte by byte.
+ */
+export function decodeBody(body: Buffer, contentType?: string): string {
+  const head = body.subarray(0, 200).toString('latin1');
+  const declared = /charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1] ?? XML_DECL_ENCODING.exec(head)?.[1] ?? 'utf-8';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(declared.toLowerCase(), { fatal: true });
+  } catch {
+    throw new HeraldError('EINPUT', `unsupported character encoding "${declared}"`);
+  }
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw new HeraldError('EINPUT', `body is not valid ${declared} (declared or assumed encoding)`);
+  }
+}
+
+export function sniffFormat(text: string): DocumentFormat {
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('{') || head.startsWith('[')) return 'json';
+  if (head.startsWith('<')) {
+    if (/<feed[\s>]/.test(head)) return 'atom';
+    if (/<(rss|rdf:RDF)[\s>]/.test(head)) return 'rss';
+    return 'rss';
+  }
+  // An mbox "From " line or a block of RFC 5322 header lines.
+  if (/^From \S+/.test(head) || /^([A-Za-z][A-Za-z0-9-]*:[^\n]*\n)+/.test(head) && /^(Subject|From|Date|Message-ID|Received|Return-Path):/im.test(head.split(/\n\s*\n/)[0] ?? '')) return 'email';
+  return 'text';
+}
+
+export interface ParsedFeed {
+  format: 'rss' | 'atom';
+  feed: FeedMeta;
+  items: FeedItem[];
+}
+
+const rssParser = new Parser();
+
+export async function parseFeed(text: string): Promise<ParsedFeed> {
+  // Entity declarations are how billion-laughs and external-entity attacks
+  // start; no real feed needs one.
+  if (/<!ENTITY/i.test(text)) throw new HeraldError('EINPUT', 'XML declares entities (<!ENTITY>): refused');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new HeraldError('EINPUT', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  }
+  let out: Awaited<ReturnType<typeof rssParser.parseString>>;
+  try {
+    out = await rssParser.parseString(text);
+  } catch (err) {
+    throw new HeraldError('EINPUT', `not an RSS or Atom feed: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const format = /<feed[\s>]/.test(text.slice(0, 4096)) ? 'atom' : 'rss';
+  const raw = out as unknown as Record<string, unknown>;
+  const feed: FeedMeta = {
+    title: str(raw.title),
+    link: str(raw.link),
+    id: str(raw.id) || str(raw.feedUrl) || str(raw.link),
+  };
+  const items: FeedItem[] = (out.items ?? []).map((it) => {
+    const r = it as unknown as Record<string, unknown>;
+    const guid = typeof r.guid === 'object' && r.guid !== null ? str((r.guid as Record<string, unknown>)._) : str(r.guid);
+    const item: FeedItem = {
+      id: guid || str(r.id) || str(r.link) || str(r.title),
+      title: str(r.title).trim(),
+      link: str(r.link).trim(),
+      content: str(r.content) || str(r.summary) || str(r.contentSnippet),
+    };
+    const published = str(r.isoDate);
+    if (published) item.published = published;
+    return item;
+  }).filter((it) => it.id !== '');
+  return { format, feed, items };
+}
+
+function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return '';
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HeraldError('EINPUT', `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+export async function parseMail(source: string | Buffer): Promise<MailInput> {
+  const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of m.headers) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  const mail: MailInput = {
+    subject: m.subject ?? '',
+    from: m.from?.text ?? '',
+    text: m.text ?? '',
+    headers,
+  };
+  if (m.date) mail.date = m.date.toISOString();
+  if (m.messageId) mail.messageId = m.messageId;
+  return mail;
+}
+
+/** A whole document as the inputs its parsers see: one per feed item, else one. */
+export async function documentInputs(text: string): Promise<{ format: DocumentFormat; title: string; inputs: SourceInput[] }> {
+  const format = sniffFormat(text);
+  switch (format) {
+    case 'rss':
+    case 'atom': {
+      const f = await parseFeed(text);
+      return { format: f.format, title: f.feed.title, inputs: f.items.map((item) => ({ format: f.format, feed: f.feed, item })) };
+    }
+    case 'json':
+      return { format, title: '', inputs: [{ format: 'json', value: parseJson(text) }] };
+    case 'email': {
+      const mail = await parseMail(text);
+      return { format, title: mail.subject, inputs: [{ format: 'email', mail }] };
+    }
+    case 'text':
+      return { format, title: '', inputs: [{ format: 'text', text }] };
+  }
+}

@@ -1,0 +1,20 @@
+import type { Source, SourceInput } from './source.js';
+import { ubuntuUsn } from './ubuntu-usn/index.js';
+import { kernelOrg } from './kernel-org/index.js';
+import { nvidia } from './nvidia/index.js';
+
+// One line per announcement source. Order matters only where two could claim
+// the same input; the more specific source comes first.
+export const sources: readonly Source[] = [
+  ubuntuUsn,
+  kernelOrg,
+  nvidia,
+];
+
+export function sourceById(id: string): Source | undefined {
+  return sources.find((s) => s.id === id);
+}
+
+export function detectSource(input: SourceInput): Source | undefined {
+  return sources.find((s) => s.detect(input));
+}

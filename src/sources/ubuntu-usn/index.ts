@@ -1,0 +1,68 @@
+import type { Announcement } from '../../domain.js';
+import type { Source, SourceInput } from '../source.js';
+import { findCves } from '../source.js';
+import { looksLikeNotice, parseNoticeJson } from './parse-json.js';
+import { looksLikeUsnText, parseUsnText } from './parse-text.js';
+
+// Ubuntu Security Notices: the RSS feed, a notice's JSON, the
+// ubuntu-security-announce mail and the notice page's text.
+const NOTICE_LINK = /ubuntu\.com\/security\/notices\/(USN-\d+-\d+)/;
+
+function isKernelNoticeTitle(title: string): boolean {
+  return /\blinux kernel\b/i.test(title);
+}
+
+export const ubuntuUsn: Source = {
+  id: 'ubuntu-usn',
+  description: 'Ubuntu Security Notices (RSS feed, notice JSON, ubuntu-security-announce mail, notice page text)',
+
+  detect(input: SourceInput): boolean {
+    switch (input.format) {
+      case 'rss':
+      case 'atom':
+        return NOTICE_LINK.test(input.item.link) || /ubuntu\.com\/security\/notices/.test(input.feed.link);
+      case 'json':
+        return looksLikeNotice(input.value);
+      case 'email':
+        return /\[USN-\d+-\d+\]/.test(input.mail.subject) || looksLikeUsnText(input.mail.text);
+      case 'text':
+        return looksLikeUsnText(input.text);
+    }
+  },
+
+  detailUrl(input: SourceInput): string | undefined {
+    // The feed's items carry no package versions; a kernel notice's JSON does.
+    if (input.format !== 'rss' && input.format !== 'atom') return undefined;
+    if (!isKernelNoticeTitle(input.item.title)) return undefined;
+    // `<item link>.json`, on the item's own origin: a mirror or a test server
+    // serving the feed serves the notices too.
+    return NOTICE_LINK.test(input.item.link) ? `${input.item.link.replace(/\/+$/, '')}.json` : undefined;
+  },
+
+  parse(input: SourceInput, detail?: unknown): Announcement {
+    switch (input.format) {
+      case 'json':
+        return parseNoticeJson(input.value);
+      case 'email':
+        return parseUsnText(input.mail.text, { title: input.mail.subject, format: 'email' });
+      case 'text':
+        return parseUsnText(input.text, { format: 'text' });
+      case 'rss':
+      case 'atom': {
+        const item = input.item;
+        if (detail !== undefined) {
+          const fromJson = parseNoticeJson(detail, input.format);
+          return { ...fromJson, title: item.title || fromJson.title, urls: [item.link, ...fromJson.urls.filter((u) => u !== item.link)] };
+        }
+        const advisory = /USN-\d+-\d+/.exec(item.title)?.[0] ?? NOTICE_LINK.exec(item.link)?.[1] ?? null;
+        const a: Announcement = {
+          format: input.format, source: 'ubuntu-usn', title: item.title, advisory,
+          cves: findCves(item.title, item.content), urls: item.link ? [item.link] : [], releases: [],
+        };
+        if (item.published) a.published = item.published;
+        return a;
+      }
+    }
+  },
+};
+

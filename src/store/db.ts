@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HeraldError } from '../errors.js';
+
+export type DB = Database.Database;
+
+/** migrations/ ships beside src/ and dist/ alike. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+interface Migration { version: number; name: string; sql: string }
+
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+}
+
+export function openDatabase(path: string, opts: { migrationsDir?: string } = {}): DB {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, loadMigrations(opts.migrationsDir), path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function migrate(db: DB, migrations: Migration[], path: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
+  const known = new Set(migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  const codeNewest = Math.max(0, ...known);
+  if (newest > codeNewest) {
+    throw new HeraldError('ESCHEMA',
+      `database ${path} is at schema version ${newest}, newer than this program knows (${codeNewest}); refusing to start: upgrade kernel-herald or restore a matching database`,
+      { path, db_version: newest, code_version: codeNewest });
+  }
+  const done = new Set(applied);
+  const insert = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  // All pending migrations in one transaction: a failure leaves the database as it was.
+  db.transaction(() => {
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      insert.run(m.version, m.name, new Date().toISOString());
+    }
+  })();
+}

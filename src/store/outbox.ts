@@ -1,0 +1,94 @@
+import type { DB } from './db.js';
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxMessage {
+  id: number;
+  message_id: string;
+  rule_run_id: number | null;
+  event_id: number | null;
+  release_id: number | null;
+  template: string;
+  thread_key: string | null;
+  recipients: string[];
+  cc: string[];
+  subject: string;
+  body: string;
+  in_reply_to: string | null;
+  refs: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+interface Row extends Omit<OutboxMessage, 'recipients' | 'cc'> { recipients: string; cc: string }
+
+function fromRow(r: Row): OutboxMessage {
+  return { ...r, recipients: JSON.parse(r.recipients) as string[], cc: JSON.parse(r.cc) as string[] };
+}
+
+export type NewMessage = Pick<OutboxMessage, 'message_id' | 'rule_run_id' | 'event_id' | 'release_id' | 'template' | 'thread_key' | 'recipients' | 'cc' | 'subject' | 'body' | 'in_reply_to' | 'refs'>;
+
+export class OutboxStore {
+  constructor(private readonly db: DB) {}
+
+  enqueue(m: NewMessage, at: string): number {
+    const res = this.db.prepare(`INSERT INTO outbox (message_id, rule_run_id, event_id, release_id, template, thread_key,
+      recipients, cc, subject, body, in_reply_to, refs, next_attempt_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      m.message_id, m.rule_run_id, m.event_id, m.release_id, m.template, m.thread_key,
+      JSON.stringify(m.recipients), JSON.stringify(m.cc), m.subject, m.body, m.in_reply_to, m.refs, at, at);
+    return Number(res.lastInsertRowid);
+  }
+
+  due(now: string, limit = 50): OutboxMessage[] {
+    return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`)
+      .all(now, limit) as Row[]).map(fromRow);
+  }
+
+  nextDueAt(): string | undefined {
+    return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`).pluck().get() as string | null) ?? undefined;
+  }
+
+  markSent(id: number, at: string): void {
+    this.db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`).run(at, id);
+  }
+
+  markFailedAttempt(id: number, error: string, nextAttemptAt: string | null): void {
+    if (nextAttemptAt === null) {
+      this.db.prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
+    } else {
+      this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`).run(error, nextAttemptAt, id);
+    }
+  }
+
+  /** Back to pending, due now, attempts reset. False when the id is unknown or already sent. */
+  retry(id: number, at: string): boolean {
+    return this.db.prepare(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status != 'sent'`)
+      .run(at, id).changes === 1;
+  }
+
+  get(id: number): OutboxMessage | undefined {
+    const r = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  list(opts: { status?: OutboxStatus; releaseId?: number; limit?: number } = {}): OutboxMessage[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.status) { where.push('status = ?'); args.push(opts.status); }
+    if (opts.releaseId !== undefined) { where.push('release_id = ?'); args.push(opts.releaseId); }
+    const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, opts.limit ?? 200) as Row[]).map(fromRow);
+  }
+
+  counts(): Record<OutboxStatus, number> {
+    const rows = this.db.prepare('SELECT status, COUNT(*) n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: number }[];
+    const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+}

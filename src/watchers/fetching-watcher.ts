@@ -1,0 +1,141 @@
+import { errorMessage } from '../errors.js';
+import { ingest } from '../ingest/ingest.js';
+import { decodeBody, parseJson } from '../sources/document.js';
+import { detectSource, sourceById } from '../sources/registry.js';
+import type { Source, SourceInput } from '../sources/source.js';
+import type { Announcement } from '../domain.js';
+import { watcherBackoff } from './backoff.js';
+import { DEFAULT_EVERY_MS } from './common.js';
+import { fetchDocument } from './fetcher.js';
+import type { PollOutcome, Watcher, WatcherDeps } from './types.js';
+
+export interface FetchingWatcherConfig {
+  id: string;
+  type: string;
+  url: string;
+  every?: number | undefined;
+  cron?: string | undefined;
+  backfill: boolean;
+  timeout: number;
+  max_bytes: number;
+  source?: string | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+export interface WatchItem {
+  externalId: string;
+  input: SourceInput;
+  raw: string;
+}
+
+/**
+ * What rss and http watchers share: fetch (conditionally), split into items,
+ * record each new item once, baseline on the first visit, back off on failure.
+ */
+export abstract class FetchingWatcher implements Watcher {
+  readonly id: string;
+  readonly schedule: { everyMs?: number; cron?: string };
+  protected readonly pinned: Source | undefined;
+
+  constructor(protected readonly cfg: FetchingWatcherConfig, protected readonly deps: WatcherDeps) {
+    this.id = cfg.id;
+    this.schedule = cfg.cron ? { cron: cfg.cron } : { everyMs: cfg.every ?? DEFAULT_EVERY_MS };
+    this.pinned = cfg.source ? sourceById(cfg.source) : undefined;
+  }
+
+  /** The document's items, in feed order. Throws on a document it cannot read. */
+  protected abstract items(text: string): Promise<WatchItem[]>;
+
+  private get everyMs(): number {
+    return this.schedule.everyMs ?? DEFAULT_EVERY_MS;
+  }
+
+  async poll(): Promise<PollOutcome> {
+    const { store, clock } = this.deps;
+    const log = this.deps.log.child({ watcher: this.id });
+    const state = store.watchers.get(this.id);
+    const outcome: PollOutcome = { watcher: this.id, ok: false, notModified: false, baseline: false, items: 0, recorded: 0, events: 0 };
+    try {
+      const res = await fetchDocument({
+        url: this.cfg.url, etag: state.etag, lastModified: state.last_modified,
+        timeoutMs: this.cfg.timeout, maxBytes: this.cfg.max_bytes, ...(this.cfg.headers ? { headers: this.cfg.headers } : {}),
+      });
+      const now = clock.now();
+      if (res.status === 304) {
+        store.watchers.recordSuccess(this.id, now.toISOString(), { next_poll_at: this.nextPoll(now) });
+        this.noteRecovery(state.failures, log);
+        log.debug('not modified');
+        return { ...outcome, ok: true, notModified: true };
+      }
+      const items = await this.items(decodeBody(res.body, res.contentType));
+      const baseline = !state.baseline_done && !this.cfg.backfill;
+      let complete = true;
+      for (const item of items) {
+        if (store.announcements.exists(this.id, item.externalId)) continue;
+        const r = await this.recordItem(item, baseline, log);
+        if (r === undefined) { complete = false; continue; }
+        outcome.recorded += 1;
+        outcome.events += r;
+      }
+      // Validators are kept only when every item made it in: otherwise a 304
+      // next time would hide the items that still need another try.
+      store.watchers.recordSuccess(this.id, clock.now().toISOString(), {
+        ...(complete ? { etag: res.etag, last_modified: res.lastModified } : {}),
+        baseline_done: true, next_poll_at: this.nextPoll(clock.now()),
+      });
+      this.noteRecovery(state.failures, log);
+      log.info(baseline ? 'baseline recorded' : 'polled', { items: items.length, recorded: outcome.recorded, events: outcome.events, bytes: res.bytes });
+      return { ...outcome, ok: true, baseline, items: items.length };
+    } catch (err) {
+      const message = errorMessage(err);
+      const now = clock.now();
+      const next = new Date(now.getTime() + watcherBackoff(state.failures + 1, this.everyMs)).toISOString();
+      const after = store.watchers.recordFailure(this.id, now.toISOString(), message, next);
+      // Logged once per distinct error, so a feed down for a day is one line, not a hundred.
+      if (message !== state.last_error) log.error('watcher failed', { error: message, failures: after.failures, next_poll_at: next });
+      else log.debug('watcher still failing', { error: message, failures: after.failures, next_poll_at: next });
+      return { ...outcome, error: message };
+    }
+  }
+
+  /** Events emitted, or undefined when the item must be tried again next poll. */
+  private async recordItem(item: WatchItem, baseline: boolean, log: WatcherDeps['log']): Promise<number | undefined> {
+    const source = this.pinned ?? detectSource(item.input);
+    let detail: unknown;
+    let detailText: string | undefined;
+    const detailUrl = !baseline ? source?.detailUrl?.(item.input) : undefined;
+    if (detailUrl) {
+      try {
+        const res = await fetchDocument({ url: detailUrl, timeoutMs: this.cfg.timeout, maxBytes: this.cfg.max_bytes });
+        if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
+        detailText = decodeBody(res.body, res.contentType);
+        detail = parseJson(detailText);
+      } catch (err) {
+        log.warn('detail fetch failed; item will be retried', { item: item.externalId, url: detailUrl, error: errorMessage(err) });
+        return undefined;
+      }
+    }
+    let announcement: Announcement | undefined;
+    try {
+      announcement = source?.parse(item.input, detail);
+    } catch (err) {
+      // Recorded without an announcement: a parser bug or a hostile item is
+      // skipped once and kept for inspection, not retried forever.
+      log.error('item could not be parsed; recorded and skipped', { item: item.externalId, source: source?.id, error: errorMessage(err) });
+    }
+    const res = ingest(this.deps.store, {
+      watcher: this.id, externalId: item.externalId, format: item.input.format, raw: item.raw,
+      ...(detailText !== undefined ? { detail: detailText } : {}), announcement, baseline,
+    }, this.deps.clock.now().toISOString());
+    if (!baseline && res.events.length > 0) log.info('new releases', { item: item.externalId, events: res.events, source: announcement?.source });
+    return res.events.length;
+  }
+
+  private nextPoll(now: Date): string | null {
+    return this.schedule.everyMs ? new Date(now.getTime() + this.schedule.everyMs).toISOString() : null;
+  }
+
+  private noteRecovery(previousFailures: number, log: WatcherDeps['log']): void {
+    if (previousFailures > 0) log.info('watcher recovered', { after_failures: previousFailures });
+  }
+}
