@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { loadConfig, resolveConfigPath } from '../config/load.js';
+import { formatDuration } from '../duration.js';
+import { printJson } from './common.js';
+
+export function register(program: Command): void {
+  program.command('check-config')
+    .description('validate the config, its templates and rules; print a summary')
+    .argument('[file]', 'config file (default: --config, $KERNEL_HERALD_CONFIG, /etc/kernel-herald/config.yaml, else the built-in default)')
+    .option('--config <file>', 'config file')
+    .option('--json', 'print the summary as JSON')
+    .action((file: string | undefined, opts: { config?: string; json?: boolean }) => {
+      const { config, origin, templates } = loadConfig(resolveConfigPath(file ?? opts.config));
+      const summary = {
+        config: origin,
+        state_dir: config.state_dir,
+        mail: { transport: config.mail.transport, from: config.mail.from },
+        http: config.http === 'off' ? 'off' : config.http.listen,
+        templates: templates.dirs,
+        watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: w.url, schedule: w.cron ? `cron ${w.cron}` : `every ${formatDuration(w.every ?? 900_000)}`, backfill: w.backfill })),
+        rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
+      };
+      if (opts.json) { printJson(summary); return; }
+      const lines = [
+        `${origin}: OK`,
+        `  state:     ${summary.state_dir}`,
+        `  mail:      ${summary.mail.transport}, from ${summary.mail.from}`,
+        `  http:      ${summary.http}`,
+        `  templates: ${summary.templates.join(', ')}`,
+        `  watchers:  ${summary.watchers.length}`,
+        ...summary.watchers.map((w) => `    ${w.id} (${w.type}, ${w.schedule}${w.backfill ? ', backfill' : ''}) ${w.url}`),
+        `  rules:     ${summary.rules.length}`,
+        ...summary.rules.map((r) => `    ${r.id}: on ${r.on}${Object.keys(r.when).length ? ` when ${JSON.stringify(r.when)}` : ''} do ${r.do.join(', ')}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

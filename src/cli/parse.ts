@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { HeraldError, errorMessage } from '../errors.js';
+import { decodeBody } from '../sources/document.js';
+import { parseDocument } from '../sources/parse-document.js';
+import { printJson } from './common.js';
+
+export function register(program: Command): void {
+  program.command('parse')
+    .description('detect the format (email, RSS, Atom, JSON, text) and source of each file and print its Announcement JSON')
+    .argument('<file...>', 'announcement files')
+    .option('--source <id>', 'pin the source instead of detecting it')
+    .action(async (files: string[], opts: { source?: string }) => {
+      const out = [];
+      for (const file of files) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch (err) {
+          throw new HeraldError('EINPUT', `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+        }
+        try {
+          out.push(await parseDocument(decodeBody(bytes), opts.source ? { source: opts.source } : {}));
+        } catch (err) {
+          const code = err instanceof HeraldError && err.code === 'EUSAGE' ? 'EUSAGE' : 'EINPUT';
+          throw new HeraldError(code, `${file}: ${errorMessage(err)}`);
+        }
+      }
+      printJson(out.length === 1 ? out[0] : out);
+    });
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { HeraldError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { openStore, printJson, table } from './common.js';
+
+function kernelTimeline(store: Store, id: number) {
+  const release = store.releases.get(id)!;
+  const announcements = store.announcements.forRelease(id);
+  const events = store.events.forRelease(id).map((e) => ({ id: e.id, type: e.type, created_at: e.created_at, processed_at: e.processed_at, rule_runs: store.ruleRuns.forEvent(e.id) }));
+  const mail = store.outbox.list({ releaseId: id }).reverse().map(({ body: _b, ...m }) => m);
+  return { release, announcements, events, mail };
+}
+
+export function register(program: Command): void {
+  program.command('status')
+    .description('kernels seen, outbox and watchers; with KERNEL (id or version), that kernel\'s timeline')
+    .argument('[kernel]', 'release id, version or package')
+    .option('--config <file>', 'config file')
+    .option('--all', 'include releases recorded silently at a baseline')
+    .option('--json', 'print JSON')
+    .action((kernel: string | undefined, opts: { config?: string; all?: boolean; json?: boolean }) => {
+      const { store } = openStore(opts.config);
+      try {
+        if (kernel) {
+          const found = store.releases.find(kernel);
+          if (found.length === 0) throw new HeraldError('EUSAGE', `no kernel or driver "${kernel}" recorded`);
+          const timelines = found.map((r) => kernelTimeline(store, r.id));
+          if (opts.json) { printJson(timelines.length === 1 ? timelines[0] : timelines); return; }
+          for (const t of timelines) {
+            const r = t.release;
+            const lines = [`#${r.id} ${r.kind} ${r.distro} ${r.distro_release} ${r.package} ${r.version}${r.flavour ? ` (${r.flavour})` : ''}${r.baseline ? ' [baseline]' : ''}`];
+            for (const a of t.announcements) lines.push(`  ${a.received_at}  announced by ${a.watcher}${a.id === r.first_announcement_id ? ' (first)' : ''}: ${a.title}`);
+            for (const e of t.events) {
+              lines.push(`  ${e.created_at}  event ${e.type} #${e.id}${e.processed_at ? '' : ' (rules pending)'}`);
+              for (const rr of e.rule_runs) lines.push(`  ${rr.ran_at}  rule ${rr.rule_id}: ${rr.outcome}${rr.error ? ` (${rr.error})` : ''}`);
+            }
+            for (const m of t.mail) lines.push(`  ${m.sent_at ?? m.next_attempt_at}  mail #${m.id} ${m.status}: ${m.subject} -> ${m.recipients.join(', ')}${m.last_error ? ` (${m.last_error})` : ''}`);
+            process.stdout.write(`${lines.join('\n')}\n`);
+          }
+          return;
+        }
+        const releases = store.releases.list({ includeBaseline: !!opts.all, limit: 100 });
+        const summary = { releases, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
+        if (opts.json) { printJson(summary); return; }
+        process.stdout.write(`${table(['ID', 'KIND', 'DISTRO', 'RELEASE', 'PACKAGE', 'VERSION', 'FIRST SEEN'], releases.map((r) => [r.id, r.kind, r.distro, r.distro_release, r.package, r.version, r.first_seen_at]))}\n\n`);
+        process.stdout.write(`outbox: ${summary.outbox.pending} pending, ${summary.outbox.sent} sent, ${summary.outbox.failed} failed\n\n`);
+        process.stdout.write(`${table(['WATCHER', 'BASELINE', 'FAILURES', 'LAST SUCCESS', 'LAST ERROR'], summary.watchers.map((w) => [w.watcher, w.baseline_done ? 'done' : 'pending', w.failures, w.last_success_at, w.last_error]))}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

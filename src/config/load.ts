@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { HeraldError } from '../errors.js';
+import { TemplateSet } from '../mail/templates.js';
+import { actionByName } from '../rules/actions/registry.js';
+import { sourceById, sources } from '../sources/registry.js';
+import { configSchema, type Config } from './schema.js';
+import { defaultConfigObject } from './default.js';
+
+export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, or "(built-in default)". */
+  origin: string;
+  templates: TemplateSet;
+}
+
+/** `--config`, else $KERNEL_HERALD_CONFIG, else the system file if present, else the built-in default. */
+export function resolveConfigPath(explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  if (process.env.KERNEL_HERALD_CONFIG) return process.env.KERNEL_HERALD_CONFIG;
+  if (existsSync(SYSTEM_CONFIG)) return SYSTEM_CONFIG;
+  return undefined;
+}
+
+export function loadConfig(explicit?: string): LoadedConfig {
+  const path = resolveConfigPath(explicit);
+  if (!path) return fromObject(defaultConfigObject(), '(built-in default)', process.cwd());
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new HeraldError('ECONFIG', `${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path });
+  }
+  return parseConfigText(text, path);
+}
+
+export function parseConfigText(text: string, path: string): LoadedConfig {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw new HeraldError('ECONFIG', `invalid YAML\n${lines.join('\n')}`, { file: path });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new HeraldError('ECONFIG', `${path}: the top level must be a mapping of keys (state_dir, mail, watchers, rules...)`, { file: path });
+  }
+  return fromObject(raw, path, dirname(resolve(path)));
+}
+
+/** Validation in two passes: the schema (shapes, unknown keys), then what needs the whole (ids, templates, references). */
+export function fromObject(raw: unknown, origin: string, baseDir: string): LoadedConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw configError(origin, formatIssues(parsed.error.issues));
+  const config = parsed.data;
+  config.state_dir = resolvePath(baseDir, config.state_dir);
+  if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
+  if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
+  if (config.mail.smtp?.password_file) config.mail.smtp.password_file = resolvePath(baseDir, config.mail.smtp.password_file);
+  const templates = TemplateSet.withShipped(config.templates_dir);
+  const problems = semanticProblems(config, templates);
+  if (problems.length > 0) throw configError(origin, problems);
+  return { config, origin, templates };
+}
+
+function resolvePath(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+function configError(origin: string, problems: string[]): HeraldError {
+  return new HeraldError('ECONFIG', `${origin}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${p}`).join('\n')}`, { file: origin, problems });
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out || '(top level)';
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const out: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown key`);
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+    else if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
+    else if (issue.code === 'invalid_value' && 'values' in issue) message = `must be one of: ${issue.values.map(String).join(', ')}`;
+    out.push(`${formatPath(issue.path)}: ${message}`);
+  }
+  return out;
+}
+
+function semanticProblems(config: Config, templates: TemplateSet): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  config.watchers.forEach((w, i) => {
+    const at = `watchers[${i}]`;
+    if (seen.has(w.id)) problems.push(`${at}.id: duplicate watcher id "${w.id}"`);
+    seen.add(w.id);
+    if (w.every !== undefined && w.cron !== undefined) problems.push(`${at}: give either every: or cron:, not both`);
+    if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}" (known: ${sources.map((s) => s.id).join(', ')})`);
+  });
+  const ruleIds = new Set<string>();
+  config.rules.forEach((rule, i) => {
+    const at = `rules[${i}]`;
+    if (ruleIds.has(rule.id)) problems.push(`${at}.id: duplicate rule id "${rule.id}"`);
+    ruleIds.add(rule.id);
+    rule.do.forEach((action, j) => {
+      const runner = actionByName(action.action);
+      for (const p of runner?.check?.(action.params, { templates, people: config.people }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
+    });
+  });
+  if (config.mail.transport === 'smtp' && !config.mail.smtp) problems.push('mail.smtp: is required when mail.transport is smtp');
+  if (config.mail.smtp?.password_file && !config.mail.smtp.user) problems.push('mail.smtp.user: is required with password_file');
+  if (config.mail.smtp?.password_file && !existsSync(config.mail.smtp.password_file)) problems.push(`mail.smtp.password_file: ${config.mail.smtp.password_file} does not exist`);
+  if (!/@/.test(config.mail.from)) problems.push('mail.from: must contain an email address');
+  if (config.templates_dir && !existsSync(config.templates_dir)) problems.push(`templates_dir: ${config.templates_dir} does not exist`);
+  return problems;
+}

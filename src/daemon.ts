@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import type { LoadedConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { crashPoint } from './crash-points.js';
+import { errorMessage } from './errors.js';
+import { Metrics } from './http/metrics.js';
+import { startHttp } from './http/server.js';
+import type { Logger } from './log.js';
+import { OutboxWorker } from './mail/outbox-worker.js';
+import { fileTransport, readSecret, smtpTransport, type MailTransport } from './mail/transports.js';
+import { RulesEngine } from './rules/engine.js';
+import { Store } from './store/index.js';
+import { createWatcher } from './watchers/registry.js';
+import { Scheduler } from './watchers/scheduler.js';
+import type { PollOutcome, Watcher } from './watchers/types.js';
+import { HeraldError } from './errors.js';
+
+export interface DaemonOptions {
+  clock?: Clock;
+  log: Logger;
+  /** Overrides the transport (tests, `replay --dry-run` later). */
+  transport?: MailTransport;
+}
+
+export function databasePath(config: Config): string {
+  return join(config.state_dir, 'kernel-herald.sqlite');
+}
+
+function domainOf(from: string): string {
+  return /@([^>\s]+)/.exec(from)?.[1] ?? 'localhost';
+}
+
+export function buildTransport(config: Config): MailTransport {
+  const m = config.mail;
+  if (m.transport === 'file') return fileTransport(m.dir ?? join(config.state_dir, 'mail'), m.from, m.reply_to);
+  const s = m.smtp;
+  if (!s) throw new HeraldError('ECONFIG', 'mail.smtp: is required when mail.transport is smtp');
+  let password: string | undefined;
+  if (s.password_file) password = readSecret(s.password_file, 'mail.smtp.password_file');
+  else if (s.user && process.env.CREDENTIALS_DIRECTORY && existsSync(join(process.env.CREDENTIALS_DIRECTORY, 'smtp-password'))) {
+    password = readSecret(join(process.env.CREDENTIALS_DIRECTORY, 'smtp-password'), '$CREDENTIALS_DIRECTORY/smtp-password');
+  }
+  return smtpTransport({ host: s.host, port: s.port, secure: s.secure, starttls: s.starttls, user: s.user, password, pool: s.pool, timeoutMs: s.timeout }, m.from, m.reply_to);
+}
+
+/**
+ * The wiring: store, watchers, rules, outbox, HTTP. `pollOnce` is one full
+ * cycle (what `poll` runs); `start`/`stop` is the long-running daemon.
+ */
+export class Daemon {
+  readonly store: Store;
+  readonly metrics = new Metrics();
+  readonly watchers: Watcher[];
+  private readonly engine: RulesEngine;
+  private readonly worker: OutboxWorker;
+  private readonly transport: MailTransport;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private scheduler: Scheduler | undefined;
+  private server: Server | undefined;
+  private mailTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly loaded: LoadedConfig, opts: DaemonOptions) {
+    const config = loaded.config;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log;
+    this.store = Store.open(databasePath(config));
+    try {
+      this.transport = opts.transport ?? buildTransport(config);
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
+    const deps = { store: this.store, clock: this.clock, log: this.log };
+    this.watchers = config.watchers.map((w) => createWatcher(w, deps));
+    this.engine = new RulesEngine(config.rules, {
+      ...deps, templates: loaded.templates, people: config.people,
+      mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
+    }, (r) => this.metrics.ruleRuns.inc({ rule: r.rule, outcome: r.outcome }));
+    this.worker = new OutboxWorker(this.store, this.transport,
+      { baseMs: config.mail.retry.base, maxMs: config.mail.retry.max, maxAttempts: config.mail.retry.max_attempts },
+      this.clock, this.log, (template) => this.metrics.mailsSent.inc({ template }));
+  }
+
+  get config(): Config {
+    return this.loaded.config;
+  }
+
+  /** Rules over new events, then the outbox. */
+  async process(): Promise<void> {
+    this.engine.processPending();
+    crashPoint('after-rules');
+    await this.worker.deliverDue();
+  }
+
+  private async afterPoll(o: PollOutcome): Promise<void> {
+    this.metrics.polls.inc({ watcher: o.watcher, result: o.ok ? (o.notModified ? 'not_modified' : 'ok') : 'error' });
+    this.metrics.announcements.inc({ watcher: o.watcher }, o.recorded);
+    this.metrics.events.inc({ watcher: o.watcher }, o.events);
+    if (this.stopping) return;
+    await this.process();
+    this.armMail();
+  }
+
+  /** One cycle of the named (or all) watchers, processed fully. */
+  async pollOnce(ids: string[] = []): Promise<PollOutcome[]> {
+    const unknown = ids.filter((id) => !this.watchers.some((w) => w.id === id));
+    if (unknown.length) throw new HeraldError('EUSAGE', `unknown watcher${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${this.watchers.map((w) => w.id).join(', ') || 'none'})`);
+    const chosen = ids.length ? this.watchers.filter((w) => ids.includes(w.id)) : this.watchers;
+    // Concurrently: one slow or failing watcher does not hold up the others.
+    const outcomes = await Promise.all(chosen.map((w) => w.poll()));
+    for (const o of outcomes) {
+      this.metrics.polls.inc({ watcher: o.watcher, result: o.ok ? (o.notModified ? 'not_modified' : 'ok') : 'error' });
+    }
+    await this.process();
+    return outcomes;
+  }
+
+  async start(): Promise<void> {
+    const http = this.config.http;
+    if (http !== 'off') {
+      this.server = await startHttp(http.listen, this.metrics, () => this.health(), () => this.refreshGauges(), this.log);
+    }
+    // Whatever a previous run left (events unprocessed, mail unsent) goes first.
+    await this.process();
+    this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
+    this.scheduler.start();
+    this.armMail();
+    this.log.info('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
+  }
+
+  /** The outbox wakes at its regular interval, or sooner when a retry falls due. */
+  private armMail(): void {
+    if (this.stopping) return;
+    if (this.mailTimer) clearTimeout(this.mailTimer);
+    const next = this.store.outbox.nextDueAt();
+    const untilDue = next ? new Date(next).getTime() - this.clock.now().getTime() : Infinity;
+    const delay = Math.max(10, Math.min(this.config.mail.every, untilDue));
+    this.mailTimer = setTimeout(() => {
+      this.worker.deliverDue()
+        .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
+        .finally(() => this.armMail());
+    }, delay);
+  }
+
+  health(): { ok: boolean; watchers: Record<string, { failures: number; last_error: string | null; last_success_at: string | null }>; outbox: Record<string, number> } {
+    const watchers = Object.fromEntries(this.store.watchers.all().map((s) => [s.watcher, { failures: s.failures, last_error: s.last_error, last_success_at: s.last_success_at }]));
+    return { ok: this.store.db.open, watchers, outbox: this.store.outbox.counts() };
+  }
+
+  private refreshGauges(): void {
+    for (const [status, n] of Object.entries(this.store.outbox.counts())) this.metrics.outbox.set({ status }, n);
+    for (const s of this.store.watchers.all()) this.metrics.watcherFailures.set({ watcher: s.watcher }, s.failures);
+  }
+
+  /** SIGTERM: stop polling, finish what is under way, close. Nothing in flight is lost: it is all in SQLite. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.mailTimer) clearTimeout(this.mailTimer);
+    await this.scheduler?.stop();
+    await this.worker.deliverDue().catch(() => undefined);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.transport.close();
+    this.store.close();
+    this.log.info('stopped');
+  }
+}

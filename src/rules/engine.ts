@@ -1,0 +1,70 @@
+import type { Clock } from '../clock.js';
+import type { HeraldEvent } from '../domain.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RuleConfig } from '../config/schema.js';
+import type { Store } from '../store/index.js';
+import { actionByName } from './actions/registry.js';
+import type { ActionEnv, ActionOutcome } from './actions/types.js';
+import { ruleMatches } from './match.js';
+
+export interface RuleRunReport { event: number; rule: string; outcome: 'ok' | 'failed'; actions: ActionOutcome[]; error?: string }
+
+/**
+ * Runs the rules over every unprocessed event. For each event, one
+ * transaction: each matching rule's run is recorded with everything its
+ * actions wrote (outbox rows...), and the event is marked processed. A crash
+ * leaves either all of it or none, so nothing runs twice.
+ */
+export class RulesEngine {
+  constructor(private readonly rules: RuleConfig[], private readonly env: ActionEnv, private readonly onRun: (r: RuleRunReport) => void = () => {}) {}
+
+  private get store(): Store { return this.env.store; }
+  private get clock(): Clock { return this.env.clock; }
+  private get log(): Logger { return this.env.log; }
+
+  processPending(): RuleRunReport[] {
+    const reports: RuleRunReport[] = [];
+    for (;;) {
+      const batch = this.store.events.unprocessed(100);
+      if (batch.length === 0) return reports;
+      for (const event of batch) reports.push(...this.processEvent(event));
+    }
+  }
+
+  processEvent(event: HeraldEvent): RuleRunReport[] {
+    const reports: RuleRunReport[] = [];
+    this.store.tx(() => {
+      for (const rule of this.rules) {
+        if (!rule.enabled || !ruleMatches(rule, event) || this.store.ruleRuns.has(event.id, rule.id)) continue;
+        reports.push(this.runRule(event, rule));
+      }
+      this.store.events.markProcessed(event.id, this.clock.now().toISOString());
+    });
+    for (const r of reports) this.onRun(r);
+    return reports;
+  }
+
+  private runRule(event: HeraldEvent, rule: RuleConfig): RuleRunReport {
+    const log = this.log.child({ event: event.id, event_type: event.type, rule: rule.id });
+    const at = this.clock.now().toISOString();
+    try {
+      // A savepoint: a failing action undoes this rule's writes, not the others'.
+      const actions = this.store.tx(() => {
+        const runId = this.store.ruleRuns.record(event.id, rule.id, 'ok', null, at);
+        return rule.do.map((a, index) => {
+          const runner = actionByName(a.action);
+          if (!runner) throw new Error(`unknown action ${a.action}`);
+          return runner.run({ ...this.env, event, ruleId: rule.id, runId, index }, a.params);
+        });
+      });
+      log.info('rule ran', { actions: actions.map((a) => a.summary) });
+      return { event: event.id, rule: rule.id, outcome: 'ok', actions };
+    } catch (err) {
+      const message = errorMessage(err);
+      this.store.ruleRuns.record(event.id, rule.id, 'failed', message, at);
+      log.error('rule failed', { error: message });
+      return { event: event.id, rule: rule.id, outcome: 'failed', actions: [], error: message };
+    }
+  }
+}
