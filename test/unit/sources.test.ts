@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { parseDocument } from '../../src/sources/parse-document.js';
+import { parseFeed } from '../../src/sources/document.js';
+import { ubuntuUsn } from '../../src/sources/ubuntu-usn/index.js';
+import { kernelImage } from '../../src/sources/ubuntu-usn/releases.js';
+import { parseUsnText } from '../../src/sources/ubuntu-usn/parse-text.js';
+import { fixture } from '../helpers/util.js';
+
+describe('sources: Ubuntu security notices', () => {
+  it('parses the notice page text with markdown links (USN-4255-2, verbatim)', async () => {
+    const a = await parseDocument(fixture('ubuntu-usn/USN-4255-2.md'));
+    assert.equal(a.source, 'ubuntu-usn');
+    assert.equal(a.format, 'text');
+    assert.equal(a.advisory, 'USN-4255-2');
+    assert.equal(a.title, 'USN-4255-2: Linux kernel (HWE) vulnerabilities');
+    assert.deepEqual(a.cves, ['CVE-2019-14615', 'CVE-2020-7053']);
+    assert.deepEqual(a.releases.map((r) => [r.distro, r.distro_release, r.package, r.version, r.kind === 'kernel' ? r.flavour : '', r.kind === 'kernel' ? r.label : '']), [
+      ['ubuntu', '16.04', 'linux-image-4.15.0-1058-aws', '4.15.0-1058.60~16.04.1', 'aws', 'LTS'],
+      ['ubuntu', '16.04', 'linux-image-4.15.0-76-generic', '4.15.0-76.86~16.04.1', 'generic', 'LTS'],
+      ['ubuntu', '16.04', 'linux-image-4.15.0-76-generic-lpae', '4.15.0-76.86~16.04.1', 'generic-lpae', 'LTS'],
+      ['ubuntu', '16.04', 'linux-image-4.15.0-76-lowlatency', '4.15.0-76.86~16.04.1', 'lowlatency', 'LTS'],
+    ]);
+  });
+
+  it('parses plain package lines and the ESM label (USN-4163-2, verbatim); meta packages are not kernels', async () => {
+    const a = await parseDocument(fixture('ubuntu-usn/USN-4163-2.md'));
+    assert.equal(a.releases.length, 8);
+    assert.ok(a.releases.every((r) => r.distro_release === '14.04' && r.kind === 'kernel' && r.label === 'ESM'));
+    assert.ok(!a.releases.some((r) => r.package === 'linux-image-aws' || r.package.endsWith('lts-xenial')));
+    assert.equal(a.cves.length, 10);
+    assert.deepEqual(a.urls, ['https://ubuntu.com/security/notices/USN-4163-2']);
+  });
+
+  it('parses the notice JSON: one release per linux-image-<abi>-<flavour> and version, source packages skipped', async () => {
+    const a = await parseDocument(fixture('ubuntu-usn/USN-6548-1.json'));
+    assert.equal(a.format, 'json');
+    assert.deepEqual(a.releases.map((r) => `${r.distro_release} ${r.package} ${r.version}`), [
+      '22.04 linux-image-5.15.0-91-generic 5.15.0-91.101',
+      '22.04 linux-image-5.15.0-91-lowlatency 5.15.0-91.101',
+      '20.04 linux-image-5.15.0-91-generic 5.15.0-91.101~20.04.1',
+    ]);
+    assert.deepEqual(a.cves, ['CVE-2023-31085', 'CVE-2023-39189', 'CVE-2023-45871']);
+    assert.equal(a.published, '2023-12-11T16:35:21.123Z');
+  });
+
+  it('parses the ubuntu-security-announce mail ("Ubuntu 22.04 LTS:" then indented lines)', async () => {
+    const a = await parseDocument(fixture('ubuntu-usn/USN-6548-1.eml'));
+    assert.equal(a.format, 'email');
+    assert.equal(a.title, '[USN-6548-1] Linux kernel vulnerabilities');
+    assert.equal(a.advisory, 'USN-6548-1');
+    assert.deepEqual(a.releases.map((r) => r.package), ['linux-image-5.15.0-91-generic', 'linux-image-5.15.0-91-lowlatency']);
+    assert.deepEqual(a.cves, ['CVE-2023-31085', 'CVE-2023-45871']);
+  });
+
+  it('RSS items carry no versions; a kernel notice asks for its JSON at <link>.json, others do not', async () => {
+    const feed = await parseFeed(fixture('ubuntu-usn/rss.xml'));
+    const [kernel, python] = feed.items.map((item) => ({ format: feed.format, feed: feed.feed, item }) as const);
+    assert.equal(ubuntuUsn.detailUrl!(kernel!), 'https://ubuntu.com/security/notices/USN-6548-1.json');
+    assert.equal(ubuntuUsn.detailUrl!(python!), undefined);
+    const bare = ubuntuUsn.parse(kernel!);
+    assert.deepEqual(bare.releases, []);
+    assert.equal(bare.advisory, 'USN-6548-1');
+    const full = ubuntuUsn.parse(kernel!, JSON.parse(fixture('ubuntu-usn/USN-6548-1.json')));
+    assert.equal(full.format, 'rss');
+    assert.equal(full.releases.length, 3);
+    assert.equal(full.urls[0], 'https://ubuntu.com/security/notices/USN-6548-1');
+  });
+
+  it('a non-kernel notice yields no release', () => {
+    const text = 'Ubuntu Security Notice USN-4200-1\n\nUpdate instructions\n\nUbuntu 18.04 LTS\n\n[redmine](https://launchpad.net/x) - [3.4.4-1ubuntu0.1](https://launchpad.net/y)\n';
+    assert.deepEqual(parseUsnText(text, { format: 'text' }).releases, []);
+  });
+
+  it('kernelImage separates ABI and flavour and rejects meta packages', () => {
+    assert.deepEqual(kernelImage('linux-image-5.15.0-91-generic-64k'), { abi: '5.15.0-91', flavour: 'generic-64k' });
+    assert.equal(kernelImage('linux-image-generic'), undefined);
+    assert.equal(kernelImage('linux-image-generic-hwe-22.04'), undefined);
+    assert.equal(kernelImage('linux-image-unsigned-5.15.0-91-generic'), undefined);
+  });
+});
+
+describe('sources: kernel.org', () => {
+  it('parses kdist.xml items; linux-next is not a release; mainline rc is', async () => {
+    const a = await parseDocument(fixture('kernel-org/kdist.xml'));
+    assert.equal(a.source, 'kernel-org');
+    assert.deepEqual(a.releases.map((r) => `${r.distro}/${r.distro_release}/${r.package}/${r.version}`), [
+      'kernel.org/mainline/linux/6.7-rc5', 'kernel.org/6.6/linux/6.6.7', 'kernel.org/6.1/linux/6.1.68',
+    ]);
+  });
+
+  it('parses releases.json (verbatim, 2020-12-14): mainline and stable', async () => {
+    const a = await parseDocument(fixture('kernel-org/releases.json'));
+    assert.deepEqual(a.releases.map((r) => `${r.distro_release} ${r.version}`), ['mainline 5.10', '5.10 5.10.1']);
+    assert.ok(a.urls.includes('https://cdn.kernel.org/pub/linux/kernel/v5.x/ChangeLog-5.10.1'));
+  });
+});
+
+describe('sources: NVIDIA', () => {
+  it('parses the GitHub releases Atom into driver releases with their branch', async () => {
+    const a = await parseDocument(fixture('nvidia/releases.atom'));
+    assert.equal(a.format, 'atom');
+    assert.equal(a.source, 'nvidia');
+    assert.deepEqual(a.releases, [
+      { kind: 'driver', distro: 'nvidia', distro_release: '550', package: 'open-gpu-kernel-modules', version: '550.54.14', arch: [] },
+      { kind: 'driver', distro: 'nvidia', distro_release: '535', package: 'open-gpu-kernel-modules', version: '535.161.07', arch: [] },
+    ]);
+  });
+});
+
+describe('parse: unrecognised input', () => {
+  it('refuses a document no source recognises, saying what it was', async () => {
+    await assert.rejects(parseDocument('just some words\n'), /no known source recognises this text document/);
+    await assert.rejects(parseDocument('{"hello": 1}'), /no known source recognises this json document/);
+  });
+});

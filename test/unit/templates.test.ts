@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderContext, sampleEvent } from '../../src/mail/context.js';
+import { TemplateSet } from '../../src/mail/templates.js';
+import { tempDir } from '../helpers/util.js';
+
+describe('templates', () => {
+  it('kernel-notice renders the subject, versions and CVE links', () => {
+    const t = TemplateSet.withShipped();
+    const out = t.render('kernel-notice', renderContext(sampleEvent(), { from: 'x@example.org' }));
+    assert.equal(out.subject, 'New kernel 5.15.0-91.101 for ubuntu 22.04 (generic) [USN-0000-1]');
+    assert.match(out.body, /Version: +5\.15\.0-91\.101/);
+    assert.match(out.body, /CVE-2023-0001 +https:\/\/www\.cve\.org\/CVERecord\?id=CVE-2023-0001/);
+    assert.match(out.body, /https:\/\/ubuntu\.com\/security\/notices\/USN-0000-1/);
+    assert.doesNotMatch(out.body, /&#x3D;|&amp;/, 'plain text mail is not HTML-escaped');
+  });
+
+  it('templates_dir overrides a shipped template; the shipped ones fill the rest', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, 'kernel-notice.hbs'), '---\nsubject: "Ours: {{kernel.version}}"\n---\nbody\n');
+      const t = TemplateSet.withShipped(dir);
+      assert.equal(t.render('kernel-notice', renderContext(sampleEvent(), { from: 'x@y' })).subject, 'Ours: 5.15.0-91.101');
+      assert.ok(t.fileOf('kernel-notice')!.startsWith(dir));
+      assert.equal(t.has('nope'), false);
+    } finally { cleanup(); }
+  });
+
+  it('reports a template without front matter, without subject, or with bad syntax', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'a.hbs'), 'no front matter\n');
+      writeFileSync(join(dir, 'b.hbs'), '---\ntitle: x\n---\nbody\n');
+      writeFileSync(join(dir, 'c.hbs'), '---\nsubject: ok\n---\n{{#if x}}unclosed\n');
+      const t = new TemplateSet([dir]);
+      assert.match(t.compileError('a')!, /missing front matter/);
+      assert.match(t.compileError('b')!, /no subject/);
+      assert.match(t.compileError('c')!, /c\.hbs/);
+    } finally { cleanup(); }
+  });
+});
