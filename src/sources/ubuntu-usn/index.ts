@@ -6,7 +6,8 @@ import { looksLikeUsnText, parseUsnText } from './parse-text.js';
 
 // Ubuntu Security Notices: the RSS feed, a notice's JSON, the
 // ubuntu-security-announce mail and the notice page's text.
-const NOTICE_LINK = /ubuntu\.com\/security\/notices\/(USN-\d+-\d+)/;
+// Matched on the path, so a mirror (or a test server) of the notices works too.
+const NOTICE_LINK = /\/security\/notices\/(USN-\d+-\d+)\/?$/;
 
 function isKernelNoticeTitle(title: string): boolean {
   return /\blinux kernel\b/i.test(title);
