@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Store } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURES, tempDir, writeConfig } from '../helpers/util.js';
+
+describe('CLI: exit codes and output', function () {
+  this.timeout(60_000);
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => { t = tempDir(); });
+  afterEach(() => { t.cleanup(); });
+
+  it('--help exits 0 for the program and a command; an unknown command or option exits 2', async () => {
+    assert.equal((await runCli(['--help'])).code, 0);
+    const help = await runCli(['parse', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: kernel-herald parse/);
+    assert.equal((await runCli(['frobnicate'])).code, 2);
+    assert.equal((await runCli(['status', '--bogus'])).code, 2);
+  });
+
+  it('parse prints the Announcement JSON, an array for several files, and exits 2 naming a bad file', async () => {
+    const one = await runCli(['parse', join(FIXTURES, 'ubuntu-usn/USN-6548-1.eml')]);
+    assert.equal(one.code, 0, one.stderr);
+    const a = JSON.parse(one.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(a), ['format', 'source', 'title', 'advisory', 'cves', 'urls', 'releases']);
+    const two = await runCli(['parse', join(FIXTURES, 'kernel-org/kdist.xml'), join(FIXTURES, 'nvidia/releases.atom')]);
+    assert.equal((JSON.parse(two.stdout) as unknown[]).length, 2);
+    const bad = join(t.dir, 'bad.xml');
+    writeFileSync(bad, '<rss><channel><item>');
+    const res = await runCli(['parse', bad]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, new RegExp(`${bad}: malformed XML`));
+  });
+
+  it('check-config exits 2 listing every problem as path: what is wrong', async () => {
+    const cfg = writeConfig(t.dir, { statedir: 'x', mail: { from: 'a@b.c' }, watchers: [{ id: 'w', type: 'rss', url: 'nope' }] });
+    const res = await runCli(['check-config', cfg]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /statedir: unknown key/);
+    assert.match(res.stderr, /watchers\[0\]\.url: must be an http\(s\) URL/);
+    const ok = await runCli(['check-config', '--json', join(FIXTURES, '..', '..', 'config', 'kernel-herald.example.yaml')]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 4);
+  });
+
+  it('run refuses (exit 2) a database newer than the code', async () => {
+    const cfg = writeConfig(t.dir, { state_dir: join(t.dir, 's'), http: 'off', mail: { from: 'a@b.c' } });
+    const store = Store.open(join(t.dir, 's', 'kernel-herald.sqlite'));
+    store.db.prepare("INSERT INTO schema_migrations VALUES (42, '0042_x', 'now')").run();
+    store.close();
+    const res = await runCli(['run', '--config', cfg]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /schema version 42, newer than this program knows/);
+  });
+
+  it('status --json and outbox list --json answer on an empty state; outbox retry of an unknown id exits 2', async () => {
+    const cfg = writeConfig(t.dir, { state_dir: join(t.dir, 's'), http: 'off', mail: { from: 'a@b.c' } });
+    const st = await runCli(['status', '--json', '--config', cfg]);
+    assert.equal(st.code, 0, st.stderr);
+    assert.deepEqual((JSON.parse(st.stdout) as { outbox: unknown }).outbox, { pending: 0, sent: 0, failed: 0 });
+    const ol = await runCli(['outbox', 'list', '--json', '--config', cfg]);
+    assert.deepEqual(JSON.parse(ol.stdout), []);
+    const rt = await runCli(['outbox', 'retry', '7', '--config', cfg]);
+    assert.equal(rt.code, 2);
+    assert.match(rt.stderr, /no outbox message 7/);
+  });
+});
