@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { runCli } from '../helpers/cli.js';
+import { fixture, waitFor } from '../helpers/util.js';
+import { kdistItem, rssFeed, World } from '../helpers/world.js';
+
+const notice = { id: 'notice', on: 'kernel.released', do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] };
+
+describe('daemon', function () {
+  this.timeout(60_000);
+  let w: World;
+  beforeEach(async () => { w = await new World().start(); });
+  afterEach(async () => { await w.stop(); });
+
+  it('type http: releases.json is split per release; a new release fires once', async () => {
+    const doc = JSON.parse(fixture('kernel-org/releases.json')) as { releases: Record<string, unknown>[] };
+    w.feeds.set('/releases.json', JSON.stringify(doc), 'application/json');
+    const d = w.daemon(w.config([{ id: 'kjson', type: 'http', url: w.feeds.url('/releases.json') }], [notice]));
+    const [base] = await d.pollOnce();
+    assert.equal(base!.baseline, true);
+    assert.equal(base!.recorded, 2);
+    doc.releases.push({ ...doc.releases[1], version: '5.10.2' });
+    w.feeds.set('/releases.json', JSON.stringify(doc), 'application/json');
+    const [next] = await d.pollOnce();
+    assert.deepEqual([next!.recorded, next!.events], [1, 1]);
+    assert.equal(w.smtp.received.length, 1);
+    assert.equal(w.smtp.received[0]!.subject, 'New kernel 5.10.2 for kernel.org 5.10');
+  });
+
+  it('cron: schedule polls on its ticks; /healthz and /metrics answer', async () => {
+    w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.20', 'stable')]));
+    const d = w.daemon(w.config([{ id: 'cronned', type: 'rss', url: w.feeds.url('/a.xml'), cron: '* * * * * *' }], [notice], { http: { listen: '127.0.0.1:0' } }));
+    await d.start();
+    await waitFor('two cron polls', () => w.feeds.count('/a.xml') >= 2, 5000);
+    assert.ok(w.feeds.count('/a.xml', 304) >= 1, 'the later polls are conditional');
+    const line = w.logs.lines.find((l) => l.message === 'http listening');
+    const health = await fetch(`http://${String(line!.address)}/healthz`);
+    assert.equal(health.status, 200);
+    const h = await health.json() as { ok: boolean; watchers: Record<string, { failures: number }> };
+    assert.equal(h.ok, true);
+    assert.equal(h.watchers.cronned!.failures, 0);
+    const metrics = await (await fetch(`http://${String(line!.address)}/metrics`)).text();
+    assert.match(metrics, /kernel_herald_polls_total\{watcher="cronned",result="(ok|not_modified)"\} \d+/);
+    assert.match(metrics, /kernel_herald_outbox_messages\{status="pending"\} 0/);
+  });
+
+  it('file transport: one .eml per message under state_dir/mail', async () => {
+    w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.21', 'stable')]));
+    const cfgPath = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml'), backfill: true }], [notice]);
+    const cfg = YAML.parse(readFileSync(cfgPath, 'utf8')) as { mail: Record<string, unknown> };
+    cfg.mail = { from: 'Kernel Herald <herald@test.example>', transport: 'file' };
+    writeFileSync(cfgPath, YAML.stringify(cfg));
+    const d = w.daemon(cfgPath);
+    await d.pollOnce();
+    const dir = join(w.tmp.dir, 'state', 'mail');
+    const files = readdirSync(dir);
+    assert.equal(files.length, 1);
+    const eml = readFileSync(join(dir, files[0]!), 'utf8');
+    assert.match(eml, /^Subject: New kernel 6\.6\.21 for kernel\.org 6\.6$/m);
+    assert.match(eml, /^Message-ID: <kh\.\d+\.0\.[0-9a-f]{12}@test\.example>$/m);
+  });
+
+  it('a message that failed permanently is sent once after `outbox retry`; a sent one is never retried', async () => {
+    w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.22', 'stable')]));
+    const cfgPath = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml'), backfill: true }], [notice]);
+    const cfg = YAML.parse(readFileSync(cfgPath, 'utf8')) as { mail: { retry: Record<string, unknown> } };
+    cfg.mail.retry = { base: '10ms', max: '10ms', max_attempts: 2 };
+    writeFileSync(cfgPath, YAML.stringify(cfg));
+    w.smtp.refuse(2);
+    let d = w.daemon(cfgPath);
+    await d.pollOnce();
+    await waitFor('the message to fail for good', () => (d.store.outbox.list()[0]?.status === 'failed' ? true : (void d.process(), false)), 5000);
+    await d.stop();
+    assert.equal(w.smtp.received.length, 0);
+    const retry = await runCli(['outbox', 'retry', '1', '--config', cfgPath]);
+    assert.equal(retry.code, 0, retry.stderr);
+    d = w.daemon(cfgPath);
+    await d.process();
+    assert.equal(w.smtp.received.length, 1);
+    await d.stop();
+    const again = await runCli(['outbox', 'retry', '1', '--config', cfgPath]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already sent/);
+  });
+
+  it('poll exits 1 naming the failed watcher, after processing the others', async () => {
+    w.feeds.set('/ok.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.23', 'stable')]));
+    const cfg = w.config([
+      { id: 'ok', type: 'rss', url: w.feeds.url('/ok.xml'), backfill: true },
+      { id: 'gone', type: 'rss', url: w.feeds.url('/gone.xml') },
+    ], [notice]);
+    const res = await runCli(['poll', '--config', cfg]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /1 watcher failed: gone/);
+    assert.match(res.stdout, /^gone +FAILED/m);
+    assert.equal(w.smtp.received.length, 1);
+  });
+
+  it('run: SIGHUP with a broken config keeps the running one; SIGTERM drains and exits 0', async () => {
+    w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', []));
+    const cfg = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml') }], [notice]);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor('started', () => out.includes('"message":"started"'), 15_000);
+    await waitFor('the baseline poll', () => out.includes('baseline recorded'), 5000);
+    writeFileSync(cfg, 'watchers: [');
+    child.kill('SIGHUP');
+    await waitFor('the reload refusal', () => out.includes('reload refused'), 5000);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /"message":"stopped"/);
+  });
+});
