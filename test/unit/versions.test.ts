@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareDeb, parseDeb } from '../../src/versions/deb.js';
+import { compareKernel } from '../../src/versions/kernel.js';
+import { compareRpm, rpmvercmp } from '../../src/versions/rpm.js';
+import { abiKey, streamKey } from '../../src/versions/abi.js';
+import { compareVersions, validateVersion, type Scheme } from '../../src/versions/index.js';
+
+function vectors(file: string): [string, string, number][] {
+  return readFileSync(join(import.meta.dirname, 'data', file), 'utf8').split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => { const [a, b, r] = l.trim().split(/\s+/); return [a!, b!, Number(r)]; });
+}
+
+/** A small seeded generator, so a failing property is reproducible. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+function randomVersion(r: () => number, alphabet: string, len: number): string {
+  let out = '';
+  for (let i = 0; i < len; i++) out += alphabet[Math.floor(r() * alphabet.length)];
+  return out;
+}
+
+function checkProperties(name: string, cmp: (a: string, b: string) => number, gen: (r: () => number) => string): void {
+  const r = rng(0xC0FFEE);
+  const pool = Array.from({ length: 300 }, () => gen(r));
+  for (const a of pool) {
+    assert.equal(cmp(a, a), 0, `${name}: ${a} = itself`);
+  }
+  for (let n = 0; n < 4000; n++) {
+    const [a, b, c] = [pool[Math.floor(r() * pool.length)]!, pool[Math.floor(r() * pool.length)]!, pool[Math.floor(r() * pool.length)]!];
+    assert.equal(Math.sign(cmp(a, b)), -Math.sign(cmp(b, a)) || 0, `${name}: antisymmetry of ${a}, ${b}`);
+    if (cmp(a, b) <= 0 && cmp(b, c) <= 0) assert.ok(cmp(a, c) <= 0, `${name}: transitivity ${a} <= ${b} <= ${c}`);
+  }
+}
+
+describe('versions: rpm', () => {
+  for (const [a, b, want] of vectors('rpmvercmp.txt')) {
+    it(`rpmvercmp(${a}, ${b}) = ${want}`, () => assert.equal(rpmvercmp(a, b), want));
+  }
+  it('epoch, then version, then release; a missing release matches any', () => {
+    assert.equal(compareRpm('1:1.0-1', '2.0-1'), 1);
+    assert.equal(compareRpm('4.18.0-513.5.1.el8_9', '4.18.0-553.el8_10'), -1);
+    assert.equal(compareRpm('4.18.0-513.9.1.el8_9', '4.18.0-513.11.1.el8_9'), -1);
+    assert.equal(compareRpm('3.10.0', '3.10.0-1160.el7'), 0);
+    assert.equal(compareRpm('0:3.10.0-1160.el7', '3.10.0-1160.el7'), 0);
+  });
+  it('properties on random versions: reflexive, antisymmetric, transitive', () => {
+    checkProperties('rpm', rpmvercmp, (r) => {
+      const segs = Array.from({ length: 1 + Math.floor(r() * 4) }, () => randomVersion(r, '0123456789az', 1 + Math.floor(r() * 3)));
+      return segs.map((s, i) => (i === 0 ? s : `${'..~^_'[Math.floor(r() * 5)]}${s}`)).join('');
+    });
+  });
+  it('equivalent spellings are equal', () => {
+    for (const [a, b] of [['1.0', '1_0'], ['10.0001', '10.1'], ['1.0', '1..0'], ['007', '7']]) assert.equal(rpmvercmp(a!, b!), 0, `${a} = ${b}`);
+  });
+});
+
+describe('versions: deb', () => {
+  for (const [a, b, want] of vectors('dpkg-versions.txt')) {
+    it(`dpkg ${a} vs ${b} = ${want}`, () => assert.equal(compareDeb(a, b), want));
+  }
+  it('Ubuntu kernels: ABI bumps, uploads and backports', () => {
+    assert.equal(compareDeb('5.15.0-91.101', '5.15.0-92.102'), -1);
+    assert.equal(compareDeb('5.15.0-91.101', '5.15.0-91.101~20.04.1'), 1);
+    assert.equal(compareDeb('5.15.0-100.110', '5.15.0-91.101'), 1);
+  });
+  it('rejects what dpkg calls an error, naming the version', () => {
+    for (const bad of ['', '0:', 'a:0-0', '0:0 0-1', '-0', 'foo5.2', '5.2@3-2', '0:0-0:0']) {
+      assert.throws(() => parseDeb(bad), new RegExp(`"${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not a Debian version`), bad);
+    }
+    assert.doesNotThrow(() => parseDeb('1:2.3~rc1+dfsg-0ubuntu1.4'));
+  });
+  it('properties on random versions', () => {
+    checkProperties('deb', compareDeb, (r) => `${Math.floor(r() * 3)}${randomVersion(r, '019az.+~', Math.floor(r() * 6))}${r() < 0.5 ? `-${randomVersion(r, '019a.~', 1 + Math.floor(r() * 3))}` : ''}`);
+  });
+  it('equivalent spellings are equal', () => {
+    for (const [a, b] of [['1.0000-1', '1.0-1'], ['0:1', '1'], ['1.09', '1.9'], ['0foo-', '0foo']]) assert.equal(compareDeb(a!, b!), 0, `${a} = ${b}`);
+  });
+});
+
+describe('versions: kernel.org', () => {
+  it('orders releases, release candidates and missing sublevels', () => {
+    assert.equal(compareKernel('6.7-rc3', '6.7'), -1);
+    assert.equal(compareKernel('6.7-rc3', '6.7-rc10'), -1);
+    assert.equal(compareKernel('6.6.8', '6.7-rc1'), -1);
+    assert.equal(compareKernel('6.6.10', '6.6.9'), 1);
+    assert.equal(compareKernel('6.7', '6.7.0'), 0);
+    assert.throws(() => compareKernel('next-20231214', '6.7'), /"next-20231214" is not a kernel\.org version/);
+  });
+  it('properties on random versions', () => {
+    checkProperties('kernel', compareKernel, (r) => `${Math.floor(r() * 3) + 4}.${Math.floor(r() * 3)}${r() < 0.5 ? `.${Math.floor(r() * 3)}` : ''}${r() < 0.3 ? `-rc${Math.floor(r() * 3) + 1}` : ''}`);
+  });
+});
+
+describe('versions: scheme dispatch and validation', () => {
+  it('validates per scheme', () => {
+    const cases: [Scheme, string, boolean][] = [['rpm', '4.18.0-513.5.1.el8_9', true], ['rpm', 'x:1', false], ['rpm', '', false],
+      ['deb', '5.15.0-91.101', true], ['deb', 'abc', false], ['kernel', '6.6.8', true], ['kernel', '6.6.8.el9', false]];
+    for (const [s, v, ok] of cases) {
+      if (ok) assert.doesNotThrow(() => validateVersion(s, v));
+      else assert.throws(() => validateVersion(s, v), new RegExp(`"${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+    }
+    assert.equal(compareVersions('deb', '5.15.0-91.101', '5.15.0-92.102'), -1);
+  });
+});
+
+describe('ABI keys and streams', () => {
+  it('Ubuntu: the part of the upload number before the dot; flavours and backports share it', () => {
+    assert.equal(abiKey({ distro: 'ubuntu', version: '5.15.0-91.101' }), '5.15.0-91');
+    assert.equal(abiKey({ distro: 'ubuntu', version: '5.15.0-91.102' }), '5.15.0-91');
+    assert.equal(abiKey({ distro: 'ubuntu', version: '5.15.0-91.101~20.04.1' }), '5.15.0-91');
+    assert.equal(abiKey({ distro: 'ubuntu', version: '4.4.0-1056.60' }), '4.4.0-1056');
+  });
+  it('RHEL family: the minor release is the kABI stream; a z-stream is not a new one', () => {
+    assert.equal(abiKey({ distro: 'rhel', version: '4.18.0-513.5.1.el8_9' }), 'el8_9');
+    assert.equal(abiKey({ distro: 'rocky', version: '4.18.0-513.24.1.el8_9' }), 'el8_9');
+    assert.equal(abiKey({ distro: 'almalinux', version: '4.18.0-553.el8_10' }), 'el8_10');
+    assert.equal(abiKey({ distro: 'centos', version: '3.10.0-1160.6.1.el7' }), 'el7');
+    assert.equal(abiKey({ distro: 'rocky', version: '5.14.0-362.8.1.el9_3.x86_64' }), 'el9_3');
+  });
+  it('kernel.org: the series', () => {
+    assert.equal(abiKey({ distro: 'kernel.org', version: '6.6.8' }), '6.6');
+    assert.equal(abiKey({ distro: 'kernel.org', version: '6.7-rc5' }), '6.7');
+  });
+  it('an Ubuntu stream spans ABIs (the package name carries the ABI); others are per package', () => {
+    const a = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-5.15.0-91-generic', flavour: 'generic' });
+    const b = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-5.15.0-92-generic', flavour: 'generic' });
+    const c = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-5.15.0-92-lowlatency', flavour: 'lowlatency' });
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+  });
+});
