@@ -53,8 +53,20 @@ export interface AnnouncementRef {
   urls: string[];
 }
 
+export interface KernelFacts {
+  id: number;
+  /** ABI key (src/versions/abi.ts); null when the version does not show one. */
+  abi: string | null;
+  /** False when the highest earlier kernel of the stream has the same ABI: a rebuild is optional. */
+  abi_changed: boolean;
+  /** The highest known kernel of the stream below this one, if any. */
+  previous_version: string | null;
+  /** False when a higher kernel of the stream is already known (a late or re-sent announcement). */
+  newest: boolean;
+}
+
 export interface KernelReleasedPayload {
-  kernel: KernelRelease & { id: number };
+  kernel: KernelRelease & KernelFacts;
   announcements: AnnouncementRef[];
   advisory: string | null;
   cves: string[];

@@ -2,11 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { HeraldError } from '../errors.js';
+import { HeraldError, errorMessage } from '../errors.js';
 import { TemplateSet } from '../mail/templates.js';
 import { actionByName } from '../rules/actions/registry.js';
 import { sourceById, sources } from '../sources/registry.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, type Config, type RuleConfig } from './schema.js';
+import { parseComparison } from '../rules/match.js';
+import { schemeFor, validateVersion } from '../versions/index.js';
+
 import { defaultConfigObject } from './default.js';
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
@@ -96,6 +99,32 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return out;
 }
 
+/** A version comparison must parse in the scheme of every distro the rule is for. */
+function versionConditionProblems(rule: RuleConfig, at: string): string[] {
+  const problems: string[] = [];
+  const distros = rule.when.distro === undefined ? [] : (Array.isArray(rule.when.distro) ? rule.when.distro : [rule.when.distro]).map(String);
+  for (const [key, cond] of Object.entries(rule.when)) {
+    const comparisons = (Array.isArray(cond) ? cond : [cond]).map(parseComparison).filter((c) => c !== undefined);
+    if (comparisons.length === 0) continue;
+    if (distros.length === 0) {
+      problems.push(`${at}.when.${key}: a version comparison needs distro: in the same rule, to know its version scheme`);
+      continue;
+    }
+    for (const distro of distros) {
+      const scheme = schemeFor(distro);
+      if (!scheme) { problems.push(`${at}.when.distro: no version scheme is known for "${distro}", so ${key} cannot be compared`); continue; }
+      for (const c of comparisons) {
+        try {
+          validateVersion(scheme, c.operand);
+        } catch (err) {
+          problems.push(`${at}.when.${key}: ${errorMessage(err)} (the ${scheme} scheme of ${distro})`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 function semanticProblems(config: Config, templates: TemplateSet): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -111,6 +140,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     const at = `rules[${i}]`;
     if (ruleIds.has(rule.id)) problems.push(`${at}.id: duplicate rule id "${rule.id}"`);
     ruleIds.add(rule.id);
+    problems.push(...versionConditionProblems(rule, at));
     rule.do.forEach((action, j) => {
       const runner = actionByName(action.action);
       for (const p of runner?.check?.(action.params, { templates, people: config.people }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);

@@ -1,5 +1,7 @@
 import type { Announcement, AnnouncementRef, DriverRelease, KernelRelease } from '../domain.js';
 import type { Store } from '../store/index.js';
+import { abiKey, streamKey } from '../versions/abi.js';
+import { placeInStream } from './stream.js';
 
 export interface IngestItem {
   watcher: string;
@@ -36,19 +38,27 @@ export function ingest(store: Store, item: IngestItem, at: string): IngestResult
     if (!ann) return result;
     const ref: AnnouncementRef = { id: announcementId, watcher: item.watcher, source: ann.source, title: ann.title, advisory: ann.advisory, urls: ann.urls };
     for (const release of ann.releases) {
-      const r = store.releases.upsert(release, announcementId, at, item.baseline);
+      const stream = release.kind === 'kernel' ? streamKey(release) : [release.distro, release.distro_release, release.package].join('/');
+      const abi = release.kind === 'kernel' ? abiKey(release) : null;
+      const r = store.releases.upsert(release, announcementId, at, item.baseline, { stream, abi });
       result.releases.push(r);
       if (!r.created || item.baseline) continue;
-      result.events.push(release.kind === 'kernel'
-        ? store.events.append('kernel.released', kernelPayload(release, r.id, ref, ann), r.id, at)
-        : store.events.append('driver.released', driverPayload(release, r.id, ref, ann), r.id, at));
+      if (release.kind === 'kernel') {
+        const place = placeInStream(release.distro, release.version, abi, store.releases.streamVersions('kernel', stream, r.id));
+        result.events.push(store.events.append('kernel.released', kernelPayload(release, r.id, ref, ann, abi, place), r.id, at));
+      } else {
+        result.events.push(store.events.append('driver.released', driverPayload(release, r.id, ref, ann), r.id, at));
+      }
     }
     return result;
   });
 }
 
-function kernelPayload(k: KernelRelease, id: number, ref: AnnouncementRef, ann: Announcement) {
-  return { kernel: { ...k, id }, announcements: [ref], advisory: ann.advisory, cves: ann.cves, urls: ann.urls };
+function kernelPayload(k: KernelRelease, id: number, ref: AnnouncementRef, ann: Announcement, abi: string | null, place: ReturnType<typeof placeInStream>) {
+  return {
+    kernel: { ...k, id, abi, abi_changed: place.abi_changed, previous_version: place.previous_version, newest: place.newest },
+    announcements: [ref], advisory: ann.advisory, cves: ann.cves, urls: ann.urls,
+  };
 }
 
 function driverPayload(d: DriverRelease, id: number, ref: AnnouncementRef, ann: Announcement) {

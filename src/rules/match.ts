@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import type { HeraldEvent } from '../domain.js';
+import { compareVersions, schemeFor, type Scheme } from '../versions/index.js';
 
 export type ConditionValue = string | number | boolean;
 export type Conditions = Record<string, ConditionValue | ConditionValue[]>;
@@ -47,14 +48,49 @@ function scalarMatches(value: unknown, cond: ConditionValue): boolean {
   return text === want;
 }
 
-/** One condition: a list means any of; an array-valued field matches if any element does. */
-export function conditionMatches(value: unknown, cond: ConditionValue | ConditionValue[]): boolean {
-  const alternatives = Array.isArray(cond) ? cond : [cond];
+const COMPARISON = /^\s*(>=|<=|==|=|>|<)\s*(\S+)\s*$/;
+
+/** ">= 5.15.0-91" -> { op, operand }; anything else is not a comparison. */
+export function parseComparison(cond: ConditionValue): { op: string; operand: string } | undefined {
+  if (typeof cond !== 'string') return undefined;
+  const m = COMPARISON.exec(cond);
+  return m ? { op: m[1] === '==' ? '=' : m[1]!, operand: m[2]! } : undefined;
+}
+
+function comparisonHolds(value: unknown, c: { op: string; operand: string }, scheme: Scheme | undefined): boolean {
+  if (typeof value !== 'string' || !scheme) return false;
+  let r: number;
+  try {
+    r = compareVersions(scheme, value, c.operand);
+  } catch {
+    return false;
+  }
+  switch (c.op) {
+    case '>=': return r >= 0;
+    case '<=': return r <= 0;
+    case '>': return r > 0;
+    case '<': return r < 0;
+    default: return r === 0;
+  }
+}
+
+/**
+ * One condition. A list means any of, except a list of version comparisons,
+ * which is a range: every one must hold (`[">= 5.15.0-91", "< 5.15.0-100"]`).
+ * Comparisons use the version scheme of the event's distro. An array-valued
+ * field matches if any element does.
+ */
+export function conditionMatches(value: unknown, cond: ConditionValue | ConditionValue[], scheme?: Scheme): boolean {
+  const list = Array.isArray(cond) ? cond : [cond];
+  const comparisons = list.map(parseComparison);
+  if (comparisons.every((c) => c !== undefined)) return comparisons.every((c) => comparisonHolds(value, c!, scheme));
   const values = Array.isArray(value) ? value : [value];
-  return alternatives.some((c) => values.some((v) => scalarMatches(v, c)));
+  return list.some((c, i) => (comparisons[i] ? comparisonHolds(value, comparisons[i]!, scheme) : values.some((v) => scalarMatches(v, c))));
 }
 
 export function ruleMatches(rule: { on: string; when: Conditions }, event: Pick<HeraldEvent, 'type' | 'payload'>): boolean {
   if (rule.on !== event.type) return false;
-  return Object.entries(rule.when).every(([key, cond]) => conditionMatches(fieldOf(event, key), cond));
+  const distro = fieldOf(event, 'distro');
+  const scheme = typeof distro === 'string' ? schemeFor(distro) : undefined;
+  return Object.entries(rule.when).every(([key, cond]) => conditionMatches(fieldOf(event, key), cond, scheme));
 }

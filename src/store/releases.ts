@@ -14,6 +14,8 @@ export interface StoredRelease {
   first_announcement_id: number;
   first_seen_at: string;
   baseline: boolean;
+  stream: string | null;
+  abi: string | null;
 }
 
 interface Row extends Omit<StoredRelease, 'arch' | 'baseline'> { arch: string; baseline: number }
@@ -26,14 +28,14 @@ export class ReleaseStore {
   constructor(private readonly db: DB) {}
 
   /** Inserts the release if new; either way links the announcement to it. */
-  upsert(r: Release, announcementId: number, at: string, baseline: boolean): { id: number; created: boolean } {
+  upsert(r: Release, announcementId: number, at: string, baseline: boolean, derived: { stream: string; abi: string | null }): { id: number; created: boolean } {
     const res = this.db.prepare(`INSERT INTO releases
-      (kind, distro, distro_release, package, version, flavour, label, arch, first_announcement_id, first_seen_at, baseline)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      (kind, distro, distro_release, package, version, flavour, label, arch, first_announcement_id, first_seen_at, baseline, stream, abi)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (kind, distro, distro_release, package, version) DO NOTHING`).run(
       r.kind, r.distro, r.distro_release, r.package, r.version,
       r.kind === 'kernel' ? r.flavour ?? null : null, r.kind === 'kernel' ? r.label ?? null : null,
-      JSON.stringify(r.arch), announcementId, at, baseline ? 1 : 0);
+      JSON.stringify(r.arch), announcementId, at, baseline ? 1 : 0, derived.stream, derived.abi);
     const created = res.changes === 1;
     const id = created ? Number(res.lastInsertRowid) : this.db.prepare(
       'SELECT id FROM releases WHERE kind = ? AND distro = ? AND distro_release = ? AND package = ? AND version = ?',
@@ -47,6 +49,11 @@ export class ReleaseStore {
     const cur = JSON.parse(this.db.prepare('SELECT arch FROM releases WHERE id = ?').pluck().get(id) as string) as string[];
     const merged = [...new Set([...cur, ...arch])].sort();
     if (merged.length !== cur.length) this.db.prepare('UPDATE releases SET arch = ? WHERE id = ?').run(JSON.stringify(merged), id);
+  }
+
+  /** Every other version recorded in the stream, in no particular order. */
+  streamVersions(kind: string, stream: string, exceptId: number): { version: string; abi: string | null }[] {
+    return this.db.prepare('SELECT version, abi FROM releases WHERE kind = ? AND stream = ? AND id != ?').all(kind, stream, exceptId) as { version: string; abi: string | null }[];
   }
 
   get(id: number): StoredRelease | undefined {

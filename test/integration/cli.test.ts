@@ -67,3 +67,24 @@ describe('CLI: exit codes and output', function () {
     assert.match(rt.stderr, /no outbox message 7/);
   });
 });
+
+describe('CLI: vercmp', function () {
+  this.timeout(30_000);
+  it('prints -1, 0 or 1 per scheme; a malformed version exits 2 naming it', async () => {
+    const r = await runCli(['vercmp', '--scheme', 'deb', '5.15.0-91.101', '5.15.0-92.102']);
+    assert.deepEqual([r.code, r.stdout], [0, '-1\n']);
+    assert.equal((await runCli(['vercmp', '--scheme', 'rpm', '--', '1.0^git1', '1.0'])).stdout, '1\n');
+    assert.equal((await runCli(['vercmp', '--scheme', 'kernel', '6.7', '6.7.0'])).stdout, '0\n');
+    const bad = await runCli(['vercmp', '--scheme', 'kernel', '6.7', 'six']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"six" is not a kernel\.org version/);
+  });
+  it('--stdin answers one line per pair, and stops at a bad line naming it', async () => {
+    const r = await runCli(['vercmp', '--scheme', 'rpm', '--stdin'], {}, '1.0 2.0\n2.0\t1.0\n1.0~rc1 1.0~rc1\n');
+    assert.deepEqual([r.code, r.stdout], [0, '-1\n1\n0\n']);
+    const bad = await runCli(['vercmp', '--scheme', 'rpm', '--stdin'], {}, '1.0 2.0\n1.0\n');
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '-1\n');
+    assert.match(bad.stderr, /stdin line 2: expected two versions, found 1/);
+  });
+});

@@ -65,6 +65,9 @@ describe('config', () => {
     ['an action entry with two keys', base.replace('- email: { template: kernel-notice, to: [users@example.org] }', '- { email: { template: kernel-notice, to: [a@b.c] }, build: {} }'), [/rules\[0\]\.do\[0\]: must have exactly one action key/]],
     ['invalid YAML, with its line', 'mail: { from: x\nwatchers: [', [/bad\.yaml:\d+:\d+:/, /invalid YAML/]],
     ['a scalar at the top', 'just a string', [/top level must be a mapping/]],
+    ['a version that does not parse in the distro scheme', base.replace('on: kernel.released', 'on: kernel.released\n    when: { distro: ubuntu, version: ">= abc" }'), [/rules\[0\]\.when\.version: "abc" is not a Debian version.*\(the deb scheme of ubuntu\)/]],
+    ['a version range with one bad end, per distro', base.replace('on: kernel.released', 'on: kernel.released\n    when: { distro: [kernel.org, rhel], version: [">= 6.6", "< 6.7-rc"] }'), [/^bad\.yaml: 1 problem$/m, /"6\.7-rc" is not a kernel\.org version.*\(the kernel scheme of kernel\.org\)/]],
+    ['a version comparison without distro', base.replace('on: kernel.released', 'on: kernel.released\n    when: { version: ">= 6.6" }'), [/rules\[0\]\.when\.version: a version comparison needs distro:/]],
   ];
 
   for (const [what, yaml, expected] of cases) {

@@ -32,3 +32,24 @@ describe('rules: matching', () => {
     assert.ok(!ruleMatches({ on: 'kernel.released', when: { cves: 'CVE-2019-*' } }, ev));
   });
 });
+
+describe('rules: version comparisons', () => {
+  const ev = sampleEvent(); // ubuntu 5.15.0-91.101
+  const rule = (version: unknown) => ({ on: 'kernel.released', when: { version } as never });
+  it('compare with the scheme of the event distro', () => {
+    assert.ok(ruleMatches(rule('>= 5.15.0-91'), ev));
+    assert.ok(ruleMatches(rule('> 5.15.0-90.200'), ev));
+    assert.ok(!ruleMatches(rule('< 5.15.0-91.101'), ev));
+    assert.ok(ruleMatches(rule('= 5.15.0-91.101'), ev));
+    assert.ok(ruleMatches(rule('<= 5.15.0-91.101'), ev));
+  });
+  it('a list of comparisons is a range; a list of plain values stays alternatives', () => {
+    assert.ok(ruleMatches(rule(['>= 5.15.0-91', '< 5.15.0-92']), ev));
+    assert.ok(!ruleMatches(rule(['>= 5.15.0-92', '< 5.15.0-100']), ev));
+    assert.ok(ruleMatches(rule(['6.*', '5.15.0-91.101']), ev));
+  });
+  it('abi_changed and newest are plain fields', () => {
+    assert.ok(ruleMatches({ on: 'kernel.released', when: { abi_changed: true, newest: true } }, ev));
+    assert.ok(!ruleMatches({ on: 'kernel.released', when: { abi_changed: false } }, ev));
+  });
+});
