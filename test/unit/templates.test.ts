@@ -41,3 +41,15 @@ describe('templates', () => {
     } finally { cleanup(); }
   });
 });
+
+describe('templates: ABI facts in kernel-notice', () => {
+  it('says whether existing modules keep working', () => {
+    const t = TemplateSet.withShipped();
+    const changed = t.render('kernel-notice', renderContext(sampleEvent(), { from: 'x@y' })).body;
+    assert.match(changed, /Kernel ABI: +5\.15\.0-91 \(previous kernel: 5\.15\.0-89\.99\)/);
+    assert.match(changed, /Its kernel ABI is new/);
+    const ev = sampleEvent();
+    Object.assign((ev.payload as { kernel: Record<string, unknown> }).kernel, { abi_changed: false, previous_version: '5.15.0-91.100' });
+    assert.match(t.render('kernel-notice', renderContext(ev, { from: 'x@y' })).body, /same as 5\.15\.0-91\.100's: our existing\npackages keep working/);
+  });
+});
