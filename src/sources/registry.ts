@@ -2,6 +2,9 @@ import type { Source, SourceInput } from './source.js';
 import { ubuntuUsn } from './ubuntu-usn/index.js';
 import { kernelOrg } from './kernel-org/index.js';
 import { nvidia } from './nvidia/index.js';
+import { centosAnnounce } from './centos-announce/index.js';
+import { rocky } from './rocky/index.js';
+import { almalinux } from './almalinux/index.js';
 
 // One line per announcement source. Order matters only where two could claim
 // the same input; the more specific source comes first.
@@ -9,6 +12,9 @@ export const sources: readonly Source[] = [
   ubuntuUsn,
   kernelOrg,
   nvidia,
+  centosAnnounce,
+  rocky,
+  almalinux,
 ];
 
 export function sourceById(id: string): Source | undefined {
