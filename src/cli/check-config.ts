@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
-import { formatDuration } from '../duration.js';
+import { describeWatcher } from '../watchers/registry.js';
 import { printJson } from './common.js';
 
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
         mail: { transport: config.mail.transport, from: config.mail.from },
         http: config.http === 'off' ? 'off' : config.http.listen,
         templates: templates.dirs,
-        watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: w.url, schedule: w.cron ? `cron ${w.cron}` : `every ${formatDuration(w.every ?? 900_000)}`, backfill: w.backfill })),
+        watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: describeWatcher(w).where, schedule: describeWatcher(w).schedule, backfill: w.backfill })),
         rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
       };
       if (opts.json) { printJson(summary); return; }

@@ -63,6 +63,7 @@ export function fromObject(raw: unknown, origin: string, baseDir: string): Loade
   if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
   if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
   if (config.mail.smtp?.password_file) config.mail.smtp.password_file = resolvePath(baseDir, config.mail.smtp.password_file);
+  for (const w of config.watchers) if (w.type === 'imap') w.password_file = resolvePath(baseDir, w.password_file);
   const templates = TemplateSet.withShipped(config.templates_dir);
   const problems = semanticProblems(config, templates);
   if (problems.length > 0) throw configError(origin, problems);
@@ -132,7 +133,17 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     const at = `watchers[${i}]`;
     if (seen.has(w.id)) problems.push(`${at}.id: duplicate watcher id "${w.id}"`);
     seen.add(w.id);
-    if (w.every !== undefined && w.cron !== undefined) problems.push(`${at}: give either every: or cron:, not both`);
+    if (w.type !== 'imap' && w.every !== undefined && w.cron !== undefined) problems.push(`${at}: give either every: or cron:, not both`);
+    if (w.type === 'imap') {
+      if (w.filters?.subject !== undefined) {
+        try {
+          new RegExp(w.filters.subject);
+        } catch (err) {
+          problems.push(`${at}.filters.subject: not a regular expression: ${errorMessage(err)}`);
+        }
+      }
+      if (w.security === 'plain' && !/^(127\.|::1$|localhost$)/.test(w.host)) problems.push(`${at}.security: plain sends the password in clear; allowed only to a loopback host`);
+    }
     if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}" (known: ${sources.map((s) => s.id).join(', ')})`);
   });
   const ruleIds = new Set<string>();

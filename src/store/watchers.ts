@@ -11,6 +11,7 @@ export interface WatcherState {
   last_poll_at: string | null;
   last_success_at: string | null;
   next_poll_at: string | null;
+  cursor: string | null;
 }
 
 type Row = Omit<WatcherState, 'baseline_done'> & { baseline_done: number };
@@ -22,7 +23,7 @@ export class WatcherStore {
     const row = this.db.prepare('SELECT * FROM watcher_state WHERE watcher = ?').get(watcher) as Row | undefined;
     if (!row) {
       return { watcher, baseline_done: false, etag: null, last_modified: null, failures: 0, last_error: null,
-        last_error_at: null, last_poll_at: null, last_success_at: null, next_poll_at: null };
+        last_error_at: null, last_poll_at: null, last_success_at: null, next_poll_at: null, cursor: null };
     }
     return { ...row, baseline_done: row.baseline_done === 1 };
   }
@@ -48,6 +49,13 @@ export class WatcherStore {
       etag: v.etag ?? null, last_modified: v.last_modified ?? null,
       baseline_done: v.baseline_done ? 1 : 0, next_poll_at: v.next_poll_at ?? null,
     });
+  }
+
+  /** A watcher's own position; call inside the transaction that processed what it covers. */
+  setCursor(watcher: string, cursor: unknown, baselineDone: boolean): void {
+    this.ensure(watcher);
+    this.db.prepare('UPDATE watcher_state SET cursor = ?, baseline_done = MAX(baseline_done, ?) WHERE watcher = ?')
+      .run(JSON.stringify(cursor), baselineDone ? 1 : 0, watcher);
   }
 
   recordFailure(watcher: string, at: string, error: string, nextPollAt: string): WatcherState {

@@ -4,7 +4,7 @@ import { decodeBody, parseJson } from '../sources/document.js';
 import { detectSource, sourceById } from '../sources/registry.js';
 import type { Source, SourceInput } from '../sources/source.js';
 import type { Announcement } from '../domain.js';
-import { watcherBackoff } from './backoff.js';
+import { noteFailure, noteRecovery } from './failure.js';
 import { DEFAULT_EVERY_MS } from './common.js';
 import { fetchDocument } from './fetcher.js';
 import type { PollOutcome, Watcher, WatcherDeps } from './types.js';
@@ -63,7 +63,7 @@ export abstract class FetchingWatcher implements Watcher {
       const now = clock.now();
       if (res.status === 304) {
         store.watchers.recordSuccess(this.id, now.toISOString(), { next_poll_at: this.nextPoll(now) });
-        this.noteRecovery(state.failures, log);
+        noteRecovery(state.failures, log);
         log.debug('not modified');
         return { ...outcome, ok: true, notModified: true };
       }
@@ -83,17 +83,12 @@ export abstract class FetchingWatcher implements Watcher {
         ...(complete ? { etag: res.etag, last_modified: res.lastModified } : {}),
         baseline_done: true, next_poll_at: this.nextPoll(clock.now()),
       });
-      this.noteRecovery(state.failures, log);
+      noteRecovery(state.failures, log);
       log.info(baseline ? 'baseline recorded' : 'polled', { items: items.length, recorded: outcome.recorded, events: outcome.events, bytes: res.bytes });
       return { ...outcome, ok: true, baseline, items: items.length };
     } catch (err) {
       const message = errorMessage(err);
-      const now = clock.now();
-      const next = new Date(now.getTime() + watcherBackoff(state.failures + 1, this.everyMs)).toISOString();
-      const after = store.watchers.recordFailure(this.id, now.toISOString(), message, next);
-      // Logged once per distinct error, so a feed down for a day is one line, not a hundred.
-      if (message !== state.last_error) log.error('watcher failed', { error: message, failures: after.failures, next_poll_at: next });
-      else log.debug('watcher still failing', { error: message, failures: after.failures, next_poll_at: next });
+      noteFailure(store, log, this.id, state, message, clock.now(), this.everyMs);
       return { ...outcome, error: message };
     }
   }
@@ -133,9 +128,5 @@ export abstract class FetchingWatcher implements Watcher {
 
   private nextPoll(now: Date): string | null {
     return this.schedule.everyMs ? new Date(now.getTime() + this.schedule.everyMs).toISOString() : null;
-  }
-
-  private noteRecovery(previousFailures: number, log: WatcherDeps['log']): void {
-    if (previousFailures > 0) log.info('watcher recovered', { after_failures: previousFailures });
   }
 }

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { Watcher, WatcherDeps } from './types.js';
+import { formatDuration } from '../duration.js';
+import { DEFAULT_EVERY_MS } from './common.js';
 import { rssWatcherType } from './rss/index.js';
 import { httpWatcherType } from './http/index.js';
+import { imapWatcherType } from './imap/index.js';
 
 // One line per watcher type; imap and repo join here, each in its own folder.
-export const watcherTypes = [rssWatcherType, httpWatcherType] as const;
+export const watcherTypes = [rssWatcherType, httpWatcherType, imapWatcherType] as const;
 
-export const watcherSchema = z.discriminatedUnion('type', [rssWatcherType.schema, httpWatcherType.schema], {
+export const watcherSchema = z.discriminatedUnion('type', [rssWatcherType.schema, httpWatcherType.schema, imapWatcherType.schema], {
   error: (issue) => (issue.code === 'invalid_union' ? `type must be one of: ${watcherTypes.map((t) => t.type).join(', ')}` : undefined),
 });
 
@@ -16,5 +19,14 @@ export function createWatcher(cfg: WatcherConfig, deps: WatcherDeps): Watcher {
   switch (cfg.type) {
     case 'rss': return rssWatcherType.create(cfg, deps);
     case 'http': return httpWatcherType.create(cfg, deps);
+    case 'imap': return imapWatcherType.create(cfg, deps);
   }
+}
+
+/** Where a watcher looks and when, for summaries and logs (never with secrets). */
+export function describeWatcher(w: WatcherConfig): { where: string; schedule: string } {
+  if (w.type === 'imap') {
+    return { where: `imap${w.security === 'tls' ? 's' : ''}://${w.user}@${w.host}:${w.port ?? (w.security === 'tls' ? 993 : 143)}/${w.mailbox}`, schedule: `push (IDLE), re-check every ${formatDuration(w.every)}` };
+  }
+  return { where: w.url, schedule: w.cron ? `cron ${w.cron}` : `every ${formatDuration(w.every ?? DEFAULT_EVERY_MS)}` };
 }

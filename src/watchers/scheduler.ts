@@ -26,7 +26,9 @@ export class Scheduler {
 
   start(): void {
     for (const w of this.watchers) {
-      if (w.schedule.cron) {
+      if (w.push) {
+        w.push.start(this.onPolled);
+      } else if (w.schedule.cron) {
         this.tasks.push(cron.schedule(w.schedule.cron, () => { void this.tick(w, true); }, { name: `watcher:${w.id}` }));
         // A cron watcher still takes its baseline at start, not at the first tick.
         if (!this.store.watchers.get(w.id).baseline_done) void this.tick(w, false);
@@ -71,6 +73,7 @@ export class Scheduler {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const task of this.tasks) await task.stop();
+    await Promise.allSettled(this.watchers.map((w) => w.push?.stop()));
     await Promise.allSettled([...this.inflight.values()]);
   }
 }

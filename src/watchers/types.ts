@@ -22,5 +22,11 @@ export interface PollOutcome {
 export interface Watcher {
   readonly id: string;
   readonly schedule: { everyMs?: number; cron?: string };
+  /** One visit: fetch what is new, record it, return. */
   poll(): Promise<PollOutcome>;
+  /** A watcher that is told of news (IMAP IDLE) runs its own loop instead of being scheduled. */
+  readonly push?: {
+    start(onOutcome: (o: PollOutcome) => Promise<void>): void;
+    stop(): Promise<void>;
+  };
 }

@@ -122,12 +122,20 @@ service stats {
     }
   }
 
+  /**
+   * Stops the server as an outage would: the master, and the imap processes
+   * serving open connections, which the master leaves running when it exits.
+   */
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
+    const children = spawnSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
     const done = new Promise<void>((resolve) => p.once('exit', () => resolve()));
     p.kill('SIGTERM');
     await done;
+    for (const pid of children) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
     this.proc = undefined;
   }
 

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { chownSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ImapFlow } from 'imapflow';
+import { Dovecot } from '../helpers/dovecot.js';
+import { fixture, waitFor } from '../helpers/util.js';
+import { World } from '../helpers/world.js';
+
+/** The CESA kernel mail, renumbered so each test message is a new kernel. */
+function cesa(n: number): string {
+  return fixture('centos-announce/CESA-2020-5023-kernel.eml')
+    .replaceAll('1160.6.1', `1160.${n}.1`).replaceAll('5023', String(6000 + n))
+    .replace(/^Message-ID: <[^>]+>/m, `Message-ID: <cesa-${n}@test.example>`)
+    .replace(/\r?\n/g, '\r\n');
+}
+
+describe('IMAP watcher against a real Dovecot', function () {
+  this.timeout(60_000);
+  let w: World;
+  let dove: Dovecot;
+  let cfg: string;
+
+  const append = async (raw: string) => {
+    const c = new ImapFlow({ host: '127.0.0.1', port: dove.port, secure: false, auth: { user: dove.user, pass: dove.password }, logger: false });
+    await c.connect();
+    await c.append('INBOX', raw);
+    await c.logout();
+  };
+  const subjects = () => w.smtp.received.map((m) => m.subject ?? '').sort();
+
+  beforeEach(async () => {
+    w = await new World().start();
+    dove = new Dovecot();
+    await dove.start();
+    writeFileSync(join(w.tmp.dir, 'imap.pw'), `${dove.password}\n`);
+    cfg = w.config([{
+      id: 'lists', type: 'imap', host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user,
+      password_file: 'imap.pw', every: '2s', timeout: '5s', max_bytes: 65536, reconnect: { min: '100ms', max: '400ms' },
+    }], [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+  });
+  afterEach(async () => {
+    await w.stop();
+    await dove.destroy();
+  });
+
+  it('first visit is silent; a message appended while idling is mailed once; a restarted daemon resumes from its cursor', async () => {
+    await append(cesa(1));
+    let d = w.daemon(cfg);
+    await d.start();
+    await waitFor('the baseline', () => w.logs.lines.some((l) => l.watcher === 'lists' && l.message === 'baseline recorded'));
+    assert.equal(w.smtp.received.length, 0);
+
+    await append(cesa(2));
+    await waitFor('the pushed mail', () => w.smtp.received.length === 1, 10_000);
+    assert.deepEqual(subjects(), ['New kernel 3.10.0-1160.2.1.el7 for centos 7 [CESA-2020:6002]']);
+
+    await d.stop();
+    d = w.daemon(cfg);
+    await d.start();
+    await append(cesa(3));
+    await waitFor('the next mail', () => w.smtp.received.length === 2, 10_000);
+    assert.deepEqual(subjects(), ['New kernel 3.10.0-1160.2.1.el7 for centos 7 [CESA-2020:6002]', 'New kernel 3.10.0-1160.3.1.el7 for centos 7 [CESA-2020:6003]']);
+    assert.equal(d.store.announcements.count(), 3, 'nothing read twice');
+    const cursor = JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number };
+    assert.equal(cursor.last_uid, 3);
+  });
+
+  it('messages delivered while the server is down are each processed once when it is back; a UIDVALIDITY change doubles nothing', async () => {
+    const d = w.daemon(cfg);
+    await d.start();
+    await waitFor('the baseline', () => w.logs.lines.some((l) => l.message === 'baseline recorded'));
+    await dove.stop();
+    await waitFor('the disconnect to be noticed', () => w.logs.lines.some((l) => l.watcher === 'lists' && l.message === 'watcher failed'), 10_000);
+    // Delivered straight into the maildir while Dovecot is down, as an MDA would.
+    const maildir = join(dove.tmp.dir, 'mail', dove.user, 'Maildir');
+    const uid = Number(spawnSync('id', ['-u', 'vmail'], { encoding: 'utf8' }).stdout.trim());
+    for (const n of [4, 5]) {
+      const f = join(maildir, 'new', `${Date.now()}.M${n}P1.test`);
+      writeFileSync(f, cesa(n).replace(/\r\n/g, '\n'));
+      chownSync(f, uid, uid);
+    }
+    await dove.start();
+    await waitFor('both mails', () => w.smtp.received.length === 2, 15_000);
+    assert.ok(w.logs.lines.some((l) => l.message === 'watcher recovered'));
+
+    // A new UIDVALIDITY: Dovecot renumbers the mailbox when its uidlist is gone.
+    await dove.stop();
+    for (const f of readdirSync(maildir)) if (f.startsWith('dovecot-uidlist') || f.startsWith('dovecot.index')) rmSync(join(maildir, f));
+    await dove.start();
+    await append(cesa(6));
+    await waitFor('the mail after the renumbering', () => w.smtp.received.length === 3, 15_000);
+    assert.ok(w.logs.lines.some((l) => /UIDVALIDITY changed/.test(String(l.message))), 'the change was seen');
+    assert.deepEqual(subjects(), [4, 5, 6].map((n) => `New kernel 3.10.0-1160.${n}.1.el7 for centos 7 [CESA-2020:600${n}]`));
+  });
+
+  it('a huge or unreadable message is logged and skipped, and the cursor moves past it', async () => {
+    const d = w.daemon(cfg);
+    await d.pollOnce(); // baseline of an empty mailbox
+    await append(`From: x@example.org\r\nSubject: big\r\nMessage-ID: <big@x>\r\n\r\n${'A'.repeat(100_000)}\r\n`);
+    await append('\u0000\u0001 not a mail at all \u00ff');
+    await append(cesa(7));
+    const [o] = await d.pollOnce();
+    assert.equal(o!.ok, true);
+    assert.equal(o!.items, 3);
+    assert.equal(w.smtp.received.length, 1);
+    assert.ok(w.logs.lines.some((l) => l.message === 'message larger than max_bytes: skipped'));
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 3);
+    const [again] = await d.pollOnce();
+    assert.equal(again!.items, 0, 'nothing is read again');
+  });
+
+  it('a wrong password is reported against the watcher, without the password', async () => {
+    writeFileSync(join(w.tmp.dir, 'imap.pw'), 'wrong\n');
+    const d = w.daemon(cfg);
+    const [o] = await d.pollOnce();
+    assert.equal(o!.ok, false);
+    const line = w.logs.lines.find((l) => l.watcher === 'lists' && l.message === 'watcher failed');
+    assert.ok(line);
+    assert.doesNotMatch(JSON.stringify(w.logs.lines), /secret/);
+  });
+});
