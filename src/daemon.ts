@@ -11,7 +11,7 @@ import { startHttp } from './http/server.js';
 import type { Logger } from './log.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { fileTransport, readSecret, smtpTransport, type MailTransport } from './mail/transports.js';
-import { RulesEngine } from './rules/engine.js';
+import { RulesEngine, type RuleRunReport } from './rules/engine.js';
 import { Store } from './store/index.js';
 import { createWatcher } from './watchers/registry.js';
 import { Scheduler } from './watchers/scheduler.js';
@@ -21,8 +21,12 @@ import { HeraldError } from './errors.js';
 export interface DaemonOptions {
   clock?: Clock;
   log: Logger;
-  /** Overrides the transport (tests, `replay --dry-run` later). */
+  /** Overrides the transport (tests, `replay --dry-run`). */
   transport?: MailTransport;
+  /** Overrides the database file (`replay --dry-run` works on a copy). */
+  dbPath?: string;
+  /** Never deliver: `stop()` does not drain the outbox. */
+  dryRun?: boolean;
 }
 
 export function databasePath(config: Config): string {
@@ -63,12 +67,14 @@ export class Daemon {
   private server: Server | undefined;
   private mailTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly dryRun: boolean;
 
   constructor(private readonly loaded: LoadedConfig, opts: DaemonOptions) {
     const config = loaded.config;
     this.clock = opts.clock ?? systemClock;
+    this.dryRun = opts.dryRun ?? false;
     this.log = opts.log;
-    this.store = Store.open(databasePath(config));
+    this.store = Store.open(opts.dbPath ?? databasePath(config));
     try {
       this.transport = opts.transport ?? buildTransport(config);
     } catch (err) {
@@ -91,10 +97,16 @@ export class Daemon {
   }
 
   /** Rules over new events, then the outbox. */
-  async process(): Promise<void> {
-    this.engine.processPending();
+  async process(): Promise<RuleRunReport[]> {
+    const reports = this.engine.processPending();
     crashPoint('after-rules');
     await this.worker.deliverDue();
+    return reports;
+  }
+
+  /** The rules only, without delivering: what `replay --dry-run` shows. */
+  rulesOnly(): RuleRunReport[] {
+    return this.engine.processPending();
   }
 
   private async afterPoll(o: PollOutcome): Promise<void> {
@@ -163,7 +175,7 @@ export class Daemon {
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     await this.scheduler?.stop();
-    await this.worker.deliverDue().catch(() => undefined);
+    if (!this.dryRun) await this.worker.deliverDue().catch(() => undefined);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.transport.close();
     this.store.close();
