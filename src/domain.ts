@@ -1,6 +1,6 @@
 // The domain, as every part after the parsing boundary sees it.
 
-export type AnnouncementFormat = 'email' | 'rss' | 'atom' | 'json' | 'text';
+export type AnnouncementFormat = 'email' | 'rss' | 'atom' | 'json' | 'xml' | 'text';
 
 export interface KernelRelease {
   kind: 'kernel';

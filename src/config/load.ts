@@ -134,6 +134,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     if (seen.has(w.id)) problems.push(`${at}.id: duplicate watcher id "${w.id}"`);
     seen.add(w.id);
     if (w.type !== 'imap' && w.every !== undefined && w.cron !== undefined) problems.push(`${at}: give either every: or cron:, not both`);
+    if (w.type === 'repo' && w.format === 'apt' && !w.suite) problems.push(`${at}.suite: is required with format apt (e.g. jammy-updates)`);
     if (w.type === 'imap') {
       if (w.filters?.subject !== undefined) {
         try {

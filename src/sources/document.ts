@@ -1,5 +1,5 @@
 import Parser from 'rss-parser';
-import { XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { simpleParser } from 'mailparser';
 import { HeraldError } from '../errors.js';
 import type { FeedItem, FeedMeta, MailInput, SourceInput } from './source.js';
@@ -7,7 +7,7 @@ import type { FeedItem, FeedMeta, MailInput, SourceInput } from './source.js';
 // The parsing boundary for whole documents: bytes -> text -> feed, JSON, mail
 // or plain text -> SourceInputs. Everything hostile is rejected here.
 
-export type DocumentFormat = 'rss' | 'atom' | 'json' | 'email' | 'text';
+export type DocumentFormat = 'rss' | 'atom' | 'json' | 'xml' | 'email' | 'text';
 
 const XML_DECL_ENCODING = /^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']/;
 
@@ -35,13 +35,41 @@ export function sniffFormat(text: string): DocumentFormat {
   const head = text.slice(0, 4096).replace(/^\uFEFF/, '').trimStart();
   if (head.startsWith('{') || head.startsWith('[')) return 'json';
   if (head.startsWith('<')) {
-    if (/<feed[\s>]/.test(head)) return 'atom';
-    if (/<(rss|rdf:RDF)[\s>]/.test(head)) return 'rss';
-    return 'rss';
+    const root = xmlRoot(head);
+    if (root === 'feed') return 'atom';
+    if (root === 'rss' || root === 'rdf:RDF' || root === undefined) return 'rss';
+    return 'xml';
   }
   // An mbox "From " line or a block of RFC 5322 header lines.
   if (/^From \S+/.test(head) || /^([A-Za-z][A-Za-z0-9-]*:[^\n]*\n)+/.test(head) && /^(Subject|From|Date|Message-ID|Received|Return-Path):/im.test(head.split(/\n\s*\n/)[0] ?? '')) return 'email';
   return 'text';
+}
+
+/** The name of the first element, past the declaration, comments and doctype. */
+export function xmlRoot(head: string): string | undefined {
+  const body = head.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!DOCTYPE[^>]*>/gi, '');
+  return /<([A-Za-z_][\w:.-]*)[\s>/]/.exec(body)?.[1];
+}
+
+/** Guards shared by every XML parse: no entity declarations, well-formed, with line and column. */
+export function assertSafeXml(text: string): void {
+  // Entity declarations are how billion-laughs and external-entity attacks
+  // start; no real feed or repository metadata needs one.
+  if (/<!ENTITY/i.test(text)) throw new HeraldError('EINPUT', 'XML declares entities (<!ENTITY>): refused');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new HeraldError('EINPUT', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  }
+}
+
+const xmlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', processEntities: true, parseTagValue: false, parseAttributeValue: false });
+
+/** A non-feed XML document as plain objects (attributes as "@_name"). */
+export function parseXml(text: string): { root: string; value: Record<string, unknown> } {
+  assertSafeXml(text);
+  const root = xmlRoot(text.slice(0, 4096)) ?? '';
+  const value = xmlParser.parse(text) as Record<string, unknown>;
+  return { root, value };
 }
 
 export interface ParsedFeed {
@@ -53,13 +81,7 @@ export interface ParsedFeed {
 const rssParser = new Parser();
 
 export async function parseFeed(text: string): Promise<ParsedFeed> {
-  // Entity declarations are how billion-laughs and external-entity attacks
-  // start; no real feed needs one.
-  if (/<!ENTITY/i.test(text)) throw new HeraldError('EINPUT', 'XML declares entities (<!ENTITY>): refused');
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new HeraldError('EINPUT', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
-  }
+  assertSafeXml(text);
   let out: Awaited<ReturnType<typeof rssParser.parseString>>;
   try {
     out = await rssParser.parseString(text);
@@ -129,6 +151,10 @@ export async function documentInputs(text: string): Promise<{ format: DocumentFo
     }
     case 'json':
       return { format, title: '', inputs: [{ format: 'json', value: parseJson(text) }] };
+    case 'xml': {
+      const x = parseXml(text);
+      return { format, title: '', inputs: [{ format: 'xml', root: x.root, value: x.value }] };
+    }
     case 'email': {
       const mail = await parseMail(text);
       return { format, title: mail.subject, inputs: [{ format: 'email', mail }] };

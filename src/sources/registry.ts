@@ -5,6 +5,8 @@ import { nvidia } from './nvidia/index.js';
 import { centosAnnounce } from './centos-announce/index.js';
 import { rocky } from './rocky/index.js';
 import { almalinux } from './almalinux/index.js';
+import { osv } from './osv/index.js';
+import { updateinfo } from './updateinfo/index.js';
 
 // One line per announcement source. Order matters only where two could claim
 // the same input; the more specific source comes first.
@@ -15,6 +17,8 @@ export const sources: readonly Source[] = [
   centosAnnounce,
   rocky,
   almalinux,
+  osv,
+  updateinfo,
 ];
 
 export function sourceById(id: string): Source | undefined {

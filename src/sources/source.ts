@@ -29,6 +29,8 @@ export type SourceInput =
   | { format: 'rss' | 'atom'; feed: FeedMeta; item: FeedItem }
   | { format: 'json'; value: unknown }
   | { format: 'email'; mail: MailInput }
+  /** An XML document other than a feed (updateinfo.xml), parsed by fast-xml-parser. */
+  | { format: 'xml'; root: string; value: Record<string, unknown> }
   | { format: 'text'; text: string };
 
 export interface Source {

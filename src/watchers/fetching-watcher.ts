@@ -24,8 +24,10 @@ export interface FetchingWatcherConfig {
 
 export interface WatchItem {
   externalId: string;
-  input: SourceInput;
   raw: string;
+  /** What a source parses; or, for a watcher that reads structured metadata itself, the announcement. */
+  input?: SourceInput;
+  announcement?: Announcement;
 }
 
 /**
@@ -46,6 +48,11 @@ export abstract class FetchingWatcher implements Watcher {
   /** The document's items, in feed order. Throws on a document it cannot read. */
   protected abstract items(text: string): Promise<WatchItem[]>;
 
+  /** The document polled with a conditional GET; a repository's index, for instance, is not the configured URL itself. */
+  protected documentUrl(): string {
+    return this.cfg.url;
+  }
+
   private get everyMs(): number {
     return this.schedule.everyMs ?? DEFAULT_EVERY_MS;
   }
@@ -57,7 +64,7 @@ export abstract class FetchingWatcher implements Watcher {
     const outcome: PollOutcome = { watcher: this.id, ok: false, notModified: false, baseline: false, items: 0, recorded: 0, events: 0 };
     try {
       const res = await fetchDocument({
-        url: this.cfg.url, etag: state.etag, lastModified: state.last_modified,
+        url: this.documentUrl(), etag: state.etag, lastModified: state.last_modified,
         timeoutMs: this.cfg.timeout, maxBytes: this.cfg.max_bytes, ...(this.cfg.headers ? { headers: this.cfg.headers } : {}),
       });
       const now = clock.now();
@@ -95,6 +102,8 @@ export abstract class FetchingWatcher implements Watcher {
 
   /** Events emitted, or undefined when the item must be tried again next poll. */
   private async recordItem(item: WatchItem, baseline: boolean, log: WatcherDeps['log']): Promise<number | undefined> {
+    if (item.announcement) return this.store(item, item.announcement, undefined, baseline, log);
+    if (!item.input) return 0;
     const source = this.pinned ?? detectSource(item.input);
     let detail: unknown;
     let detailText: string | undefined;
@@ -118,8 +127,12 @@ export abstract class FetchingWatcher implements Watcher {
       // skipped once and kept for inspection, not retried forever.
       log.error('item could not be parsed; recorded and skipped', { item: item.externalId, source: source?.id, error: errorMessage(err) });
     }
+    return this.store(item, announcement, detailText, baseline, log);
+  }
+
+  private store(item: WatchItem, announcement: Announcement | undefined, detailText: string | undefined, baseline: boolean, log: WatcherDeps['log']): number {
     const res = ingest(this.deps.store, {
-      watcher: this.id, externalId: item.externalId, format: item.input.format, raw: item.raw,
+      watcher: this.id, externalId: item.externalId, format: item.input?.format ?? announcement?.format ?? 'json', raw: item.raw,
       ...(detailText !== undefined ? { detail: detailText } : {}), announcement, baseline,
     }, this.deps.clock.now().toISOString());
     if (!baseline && res.events.length > 0) log.info('new releases', { item: item.externalId, events: res.events, source: announcement?.source });

@@ -5,11 +5,12 @@ import { DEFAULT_EVERY_MS } from './common.js';
 import { rssWatcherType } from './rss/index.js';
 import { httpWatcherType } from './http/index.js';
 import { imapWatcherType } from './imap/index.js';
+import { repoWatcherType } from './repo/index.js';
 
 // One line per watcher type; imap and repo join here, each in its own folder.
-export const watcherTypes = [rssWatcherType, httpWatcherType, imapWatcherType] as const;
+export const watcherTypes = [rssWatcherType, httpWatcherType, imapWatcherType, repoWatcherType] as const;
 
-export const watcherSchema = z.discriminatedUnion('type', [rssWatcherType.schema, httpWatcherType.schema, imapWatcherType.schema], {
+export const watcherSchema = z.discriminatedUnion('type', [rssWatcherType.schema, httpWatcherType.schema, imapWatcherType.schema, repoWatcherType.schema], {
   error: (issue) => (issue.code === 'invalid_union' ? `type must be one of: ${watcherTypes.map((t) => t.type).join(', ')}` : undefined),
 });
 
@@ -20,6 +21,7 @@ export function createWatcher(cfg: WatcherConfig, deps: WatcherDeps): Watcher {
     case 'rss': return rssWatcherType.create(cfg, deps);
     case 'http': return httpWatcherType.create(cfg, deps);
     case 'imap': return imapWatcherType.create(cfg, deps);
+    case 'repo': return repoWatcherType.create(cfg, deps);
   }
 }
 

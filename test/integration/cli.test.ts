@@ -42,7 +42,7 @@ describe('CLI: exit codes and output', function () {
     assert.match(res.stderr, /watchers\[0\]\.url: must be an http\(s\) URL/);
     const ok = await runCli(['check-config', '--json', join(FIXTURES, '..', '..', 'config', 'kernel-herald.example.yaml')]);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 5);
+    assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 7);
   });
 
   it('run refuses (exit 2) a database newer than the code', async () => {

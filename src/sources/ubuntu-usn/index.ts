@@ -1,4 +1,5 @@
 import type { Announcement } from '../../domain.js';
+import { HeraldError } from '../../errors.js';
 import type { Source, SourceInput } from '../source.js';
 import { findCves } from '../source.js';
 import { looksLikeNotice, parseNoticeJson } from './parse-json.js';
@@ -28,6 +29,8 @@ export const ubuntuUsn: Source = {
         return /\[USN-\d+-\d+\]/.test(input.mail.subject) || looksLikeUsnText(input.mail.text);
       case 'text':
         return looksLikeUsnText(input.text);
+      case 'xml':
+        return false;
     }
   },
 
@@ -48,6 +51,8 @@ export const ubuntuUsn: Source = {
         return parseUsnText(input.mail.text, { title: input.mail.subject, format: 'email' });
       case 'text':
         return parseUsnText(input.text, { format: 'text' });
+      case 'xml':
+        throw new HeraldError('EPARSE', 'ubuntu-usn: cannot parse xml input');
       case 'rss':
       case 'atom': {
         const item = input.item;

@@ -1,0 +1,68 @@
+import { HeraldError } from '../../errors.js';
+import { decodeBody } from '../../sources/document.js';
+import { decompress, sha256 } from '../decompress.js';
+import { fetchDocument } from '../fetcher.js';
+import { FetchingWatcher, type WatchItem } from '../fetching-watcher.js';
+import type { WatcherDeps } from '../types.js';
+import { kernelsInPackages, packagesIndex, releaseIndexes } from './apt.js';
+import { advisoryIndex, kernelsInPrimary, parseRepomd, repoAnnouncement } from './rpm.js';
+import { repoSchema, type RepoWatcherConfig } from './schema.js';
+
+/**
+ * A mirror's metadata as a channel: a kernel package that appears in it is a
+ * kernel release, and its packages exist when the event fires. The index
+ * (repomd.xml, InRelease) is polled conditionally; the files it names are
+ * fetched only when it changed, and checked against its checksums, so a
+ * mirror caught mid-sync is an error to retry, not a wrong answer.
+ */
+export class RepoWatcher extends FetchingWatcher {
+  constructor(private readonly repo: RepoWatcherConfig, deps: WatcherDeps) {
+    super(repo, deps);
+  }
+
+  private base(): string {
+    return this.repo.url.endsWith('/') ? this.repo.url : `${this.repo.url}/`;
+  }
+
+  protected override documentUrl(): string {
+    return this.repo.format === 'rpm' ? new URL('repodata/repomd.xml', this.base()).href : new URL(`dists/${this.repo.suite}/InRelease`, this.base()).href;
+  }
+
+  /** A file the index names: fetched, checked against its checksum, decompressed. */
+  private async file(url: string, expected: string | undefined): Promise<Buffer> {
+    const res = await fetchDocument({ url, timeoutMs: this.repo.timeout, maxBytes: this.repo.max_bytes });
+    if (res.status !== 200) throw new HeraldError('EFETCH', `GET ${url}: unexpected 304`);
+    if (expected && sha256(res.body) !== expected) throw new HeraldError('EFETCH', `GET ${url}: sha256 differs from the index (mirror mid-sync?)`, { url });
+    return decompress(res.body, new URL(url).pathname, this.repo.max_uncompressed_bytes);
+  }
+
+  protected async items(text: string): Promise<WatchItem[]> {
+    const where = this.base();
+    if (this.repo.format === 'rpm') {
+      const entries = parseRepomd(text);
+      const primary = entries.find((e) => e.type === 'primary');
+      if (!primary?.href) throw new HeraldError('EINPUT', 'repomd.xml names no primary metadata');
+      const kernels = kernelsInPrimary(await this.file(new URL(primary.href, where).href, primary.sha256), this.repo.distro, this.repo.distro_release);
+      const ui = entries.find((e) => e.type === 'updateinfo');
+      const advisories = advisoryIndex(ui?.href ? await this.file(new URL(ui.href, where).href, ui.sha256) : undefined);
+      return kernels.map((k) => ({
+        externalId: `${k.package}-${k.version}`,
+        raw: JSON.stringify(k),
+        announcement: repoAnnouncement(k, where, advisories.get(`${k.package}\u0000${k.version}`)),
+      }));
+    }
+    const index = packagesIndex(releaseIndexes(text), this.repo.component, this.repo.arch);
+    const packages = decodeBody(await this.file(new URL(`dists/${this.repo.suite}/${index.path}`, where).href, index.sha256));
+    return kernelsInPackages(packages, this.repo.distro, this.repo.distro_release).map((k) => ({
+      externalId: `${k.package}=${k.version}`,
+      raw: JSON.stringify(k),
+      announcement: repoAnnouncement(k, where, undefined),
+    }));
+  }
+}
+
+export const repoWatcherType = {
+  type: 'repo' as const,
+  schema: repoSchema,
+  create: (cfg: RepoWatcherConfig, deps: WatcherDeps) => new RepoWatcher(cfg, deps),
+};
