@@ -127,8 +127,12 @@ export function parseJson(text: string): unknown {
 
 export async function parseMail(source: string | Buffer): Promise<MailInput> {
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
+  // The raw header values: mailparser folds some (List-*) into structures.
   const headers: Record<string, string> = {};
-  for (const [k, v] of m.headers) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const h of m.headerLines) {
+    const value = h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    headers[h.key] = headers[h.key] === undefined ? value : `${headers[h.key]}, ${value}`;
+  }
   const mail: MailInput = {
     subject: m.subject ?? '',
     from: m.from?.text ?? '',
