@@ -63,7 +63,11 @@ export function fromObject(raw: unknown, origin: string, baseDir: string): Loade
   if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
   if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
   if (config.mail.smtp?.password_file) config.mail.smtp.password_file = resolvePath(baseDir, config.mail.smtp.password_file);
-  for (const w of config.watchers) if (w.type === 'imap') w.password_file = resolvePath(baseDir, w.password_file);
+  for (const w of config.watchers) {
+    if (w.type !== 'imap') continue;
+    w.password_file = resolvePath(baseDir, w.password_file);
+    if (w.ca_file) w.ca_file = resolvePath(baseDir, w.ca_file);
+  }
   const templates = TemplateSet.withShipped(config.templates_dir);
   const problems = semanticProblems(config, templates);
   if (problems.length > 0) throw configError(origin, problems);

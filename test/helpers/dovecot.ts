@@ -35,7 +35,12 @@ export class Dovecot {
   readonly user = 'herald';
   readonly password = 'secret';
   port = 0;
+  /** With tls: the imaps port, and the self-signed certificate clients must trust. */
+  tlsPort = 0;
+  caFile = '';
   private proc: ChildProcess | undefined;
+
+  constructor(private readonly tls = false) {}
 
   static available(): boolean {
     return spawnSync('sh', ['-c', 'command -v dovecot'], { stdio: 'ignore' }).status === 0 && ids() !== undefined;
@@ -51,6 +56,15 @@ export class Dovecot {
     if (this.port === 0) {
       this.port = await freePort();
       const dir = this.tmp.dir;
+      let ssl = 'ssl = no';
+      if (this.tls) {
+        this.tlsPort = await freePort();
+        this.caFile = join(dir, 'cert.pem');
+        const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+          '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', this.caFile], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+        ssl = `ssl = yes\nssl_cert = <${this.caFile}\nssl_key = <${join(dir, 'key.pem')}`;
+      }
       for (const d of ['base', 'state', 'mail']) mkdirSync(join(dir, d), { recursive: true });
       writeFileSync(join(dir, 'users'), `${this.user}:{PLAIN}${this.password}\n`);
       writeFileSync(this.confPath, `
@@ -59,7 +73,7 @@ listen = 127.0.0.1
 base_dir = ${dir}/base
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-ssl = no
+${ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:${dir}/mail/%u/Maildir
@@ -84,7 +98,8 @@ service imap-login {
     port = ${this.port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${this.tlsPort}
   }
 }
 service anvil {

@@ -120,3 +120,31 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.doesNotMatch(JSON.stringify(w.logs.lines), /secret/);
   });
 });
+
+describe('IMAP watcher over TLS and STARTTLS (Dovecot with a self-signed certificate)', function () {
+  this.timeout(60_000);
+  let w: World;
+  let dove: Dovecot;
+  beforeEach(async () => {
+    w = await new World().start();
+    dove = new Dovecot(true);
+    await dove.start();
+    writeFileSync(join(w.tmp.dir, 'imap.pw'), dove.password);
+  });
+  afterEach(async () => { await w.stop(); await dove.destroy(); });
+
+  const watcher = (security: string, port: number, ca?: string) => ({
+    id: `m-${security}`, type: 'imap', host: '127.0.0.1', port, security, user: dove.user, password_file: 'imap.pw', timeout: '5s',
+    ...(ca ? { ca_file: ca } : {}),
+  });
+
+  it('tls and starttls log in when the certificate is trusted, and fail clearly when it is not', async () => {
+    const cfg = w.config([watcher('tls', dove.tlsPort, dove.caFile), watcher('starttls', dove.port, dove.caFile)], []);
+    const outcomes = await w.daemon(cfg).pollOnce();
+    assert.deepEqual(outcomes.map((o) => [o.watcher, o.ok, o.error]), [['m-tls', true, undefined], ['m-starttls', true, undefined]]);
+    const untrusted = w.config([{ ...watcher('tls', dove.tlsPort), id: 'untrusted' }], [], {});
+    const [bad] = await w.daemon(untrusted).pollOnce();
+    assert.equal(bad!.ok, false);
+    assert.match(bad!.error!, /certificate/i);
+  });
+});

@@ -45,6 +45,7 @@ export class ImapWatcher implements Watcher {
       secure: c.security === 'tls',
       doSTARTTLS: c.security === 'starttls' ? true : c.security === 'plain' ? false : undefined,
       auth: { user: c.user, pass: readSecret(c.password_file, `watchers.${c.id}.password_file`) },
+      ...(c.ca_file ? { tls: { ca: readSecret(c.ca_file, `watchers.${c.id}.ca_file`) } } : {}),
       logger: false, disableAutoIdle: true,
       connectionTimeout: c.timeout, greetingTimeout: c.timeout,
       // The socket must outlive an IDLE; IDLE itself is restarted every `every`.

@@ -9,6 +9,8 @@ export const imapSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   /** tls: TLS from the first byte; starttls: upgrade required; plain: cleartext, for loopback only. */
   security: z.enum(['tls', 'starttls', 'plain']).default('tls'),
+  /** A CA certificate (PEM) to trust for this server, beside the system ones: a private CA or a self-signed server. */
+  ca_file: z.string().optional(),
   user: z.string().min(1),
   password_file: z.string().min(1),
   mailbox: z.string().min(1).default('INBOX'),
