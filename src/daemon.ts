@@ -17,6 +17,9 @@ import { createWatcher } from './watchers/registry.js';
 import { Scheduler } from './watchers/scheduler.js';
 import type { PollOutcome, Watcher } from './watchers/types.js';
 import { HeraldError } from './errors.js';
+import cron, { type ScheduledTask } from 'node-cron';
+import { AssignmentService } from './rotation/service.js';
+import { ReplyHandler } from './rotation/replies.js';
 
 export interface DaemonOptions {
   clock?: Clock;
@@ -35,6 +38,14 @@ export function databasePath(config: Config): string {
 
 function domainOf(from: string): string {
   return /@([^>\s]+)/.exec(from)?.[1] ?? 'localhost';
+}
+
+export function assignmentService(loaded: LoadedConfig, store: Store, clock: Clock, log: Logger): AssignmentService {
+  const c = loaded.config;
+  return new AssignmentService({
+    store, clock, log: log.child({ component: 'assignments' }), templates: loaded.templates,
+    mail: { from: c.mail.from, domain: domainOf(c.mail.from) }, people: c.people, rotations: c.rotations,
+  });
 }
 
 export function buildTransport(config: Config): MailTransport {
@@ -58,7 +69,9 @@ export class Daemon {
   readonly store: Store;
   readonly metrics = new Metrics();
   readonly watchers: Watcher[];
+  readonly assignments: AssignmentService;
   private readonly engine: RulesEngine;
+  private deadlineTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
   private readonly transport: MailTransport;
   private readonly clock: Clock;
@@ -81,10 +94,12 @@ export class Daemon {
       this.store.close();
       throw err;
     }
-    const deps = { store: this.store, clock: this.clock, log: this.log };
-    this.watchers = config.watchers.map((w) => createWatcher(w, deps));
+    const base = { store: this.store, clock: this.clock, log: this.log };
+    this.assignments = assignmentService(loaded, this.store, this.clock, this.log);
+    const replies = new ReplyHandler(this.assignments, this.store, config.people, this.log.child({ component: 'replies' }));
+    this.watchers = config.watchers.map((w) => createWatcher(w, { ...base, replies }));
     this.engine = new RulesEngine(config.rules, {
-      ...deps, templates: loaded.templates, people: config.people,
+      ...base, templates: loaded.templates, people: config.people, assignments: this.assignments,
       mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
     }, (r) => this.metrics.ruleRuns.inc({ rule: r.rule, outcome: r.outcome }));
     this.worker = new OutboxWorker(this.store, this.transport,
@@ -96,8 +111,12 @@ export class Daemon {
     return this.loaded.config;
   }
 
-  /** Rules over new events, then the outbox. */
+  /**
+   * Passed claim/ack deadlines, then rules over new events (including those a
+   * `claim` from the shell left), then the outbox.
+   */
   async process(): Promise<RuleRunReport[]> {
+    this.assignments.checkDeadlines();
     const reports = this.engine.processPending();
     crashPoint('after-rules');
     await this.worker.deliverDue();
@@ -142,6 +161,12 @@ export class Daemon {
     this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
     this.scheduler.start();
     this.armMail();
+    // Deadlines are minutes to days: a check each minute is on time, and survives
+    // restarts because the deadlines live in the database, not in timers.
+    this.deadlineTask = cron.schedule('* * * * *', () => {
+      if (this.stopping) return;
+      this.process().then(() => this.armMail()).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
+    }, { name: 'assignment-deadlines' });
     this.log.info('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
   }
 
@@ -174,6 +199,7 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
+    await this.deadlineTask?.destroy();
     await this.scheduler?.stop();
     if (!this.dryRun) await this.worker.deliverDue().catch(() => undefined);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

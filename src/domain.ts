@@ -40,9 +40,12 @@ export function releaseKey(r: Release): string {
   return [r.kind, r.distro, r.distro_release, r.package, r.version].join('\u0000');
 }
 
-export type EventType =
-  | 'kernel.released'
-  | 'driver.released';
+export const EVENT_TYPES = [
+  'kernel.released', 'driver.released',
+  'assignment.requested', 'assignment.accepted', 'assignment.declined', 'assignment.expired',
+] as const;
+
+export type EventType = typeof EVENT_TYPES[number];
 
 export interface AnnouncementRef {
   id: number;
@@ -79,9 +82,33 @@ export interface DriverReleasedPayload {
   urls: string[];
 }
 
+export interface PersonRef { id: string; name: string; email: string }
+
+export interface AssignmentPayload {
+  assignment: {
+    id: number;
+    rotation: string;
+    mode: 'volunteer' | 'duty' | 'fair';
+    state: 'claiming' | 'asking' | 'accepted' | 'unassigned';
+    /** How the step came about: email (a reply), cli, timer, rule. */
+    via: string;
+    /** Expired: nobody is left to ask, the whole rotation was told. */
+    final?: boolean;
+  };
+  /** Who was asked, accepted, declined or let it expire; null for a volunteer request to the whole rotation. */
+  person: PersonRef | null;
+  /** The kernel (or driver) the assignment is for, as its originating event had it. */
+  kernel: (KernelRelease & KernelFacts) | null;
+  driver: DriverReleasedPayload['driver'] | null;
+}
+
 export interface EventPayloads {
   'kernel.released': KernelReleasedPayload;
   'driver.released': DriverReleasedPayload;
+  'assignment.requested': AssignmentPayload;
+  'assignment.accepted': AssignmentPayload;
+  'assignment.declined': AssignmentPayload;
+  'assignment.expired': AssignmentPayload;
 }
 
 export interface HeraldEvent<T extends EventType = EventType> {

@@ -9,6 +9,8 @@ import { register as registerStatus } from './status.js';
 import { register as registerOutbox } from './outbox.js';
 import { register as registerVercmp } from './vercmp.js';
 import { register as registerReplay } from './replay.js';
+import { register as registerRotation } from './rotation.js';
+import { register as registerAnswer } from './answer.js';
 
 export function buildProgram(): Command {
   const program = new Command('kernel-herald')
@@ -16,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay]) register(program);
+  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   return program;

@@ -8,7 +8,9 @@ function kernelTimeline(store: Store, id: number) {
   const announcements = store.announcements.forRelease(id);
   const events = store.events.forRelease(id).map((e) => ({ id: e.id, type: e.type, created_at: e.created_at, processed_at: e.processed_at, rule_runs: store.ruleRuns.forEvent(e.id) }));
   const mail = store.outbox.list({ releaseId: id }).reverse().map(({ body: _b, ...m }) => m);
-  return { release, announcements, events, mail };
+  const assignments = store.assignments.forRelease(id).map(({ token: _t, subject: _s, params: _p, ...a }) => ({ ...a, log: store.assignments.logFor(a.id).map(({ assignment_id: _a, ...l }) => l) }));
+  const releaseManager = store.assignments.releaseManager(id) ?? null;
+  return { release, release_manager: releaseManager, assignments, announcements, events, mail };
 }
 
 export function register(program: Command): void {
@@ -29,10 +31,16 @@ export function register(program: Command): void {
           for (const t of timelines) {
             const r = t.release;
             const lines = [`#${r.id} ${r.kind} ${r.distro} ${r.distro_release} ${r.package} ${r.version}${r.flavour ? ` (${r.flavour})` : ''}${r.baseline ? ' [baseline]' : ''}`];
+            if (t.release_manager) lines.push(`  release manager: ${t.release_manager}`);
             for (const a of t.announcements) lines.push(`  ${a.received_at}  announced by ${a.watcher}${a.id === r.first_announcement_id ? ' (first)' : ''}: ${a.title}`);
             for (const e of t.events) {
               lines.push(`  ${e.created_at}  event ${e.type} #${e.id}${e.processed_at ? '' : ' (rules pending)'}`);
               for (const rr of e.rule_runs) lines.push(`  ${rr.ran_at}  rule ${rr.rule_id}: ${rr.outcome}${rr.error ? ` (${rr.error})` : ''}`);
+            }
+            for (const a of t.assignments) {
+              const now = a.state === 'accepted' ? `release manager ${a.person}` : a.state === 'asking' ? `asking ${a.person} until ${a.deadline}` : a.state === 'claiming' ? `waiting for a claim until ${a.deadline}` : 'nobody took it';
+              lines.push(`  assignment #${a.id} (${a.rotation}, ${a.mode}): ${now}`);
+              for (const l of a.log) lines.push(`    ${l.at}  ${l.step}${l.person ? ` ${l.person}` : ''} via ${l.via}${l.detail ? `: ${l.detail}` : ''}`);
             }
             for (const m of t.mail) lines.push(`  ${m.sent_at ?? m.next_attempt_at}  mail #${m.id} ${m.status}: ${m.subject} -> ${m.recipients.join(', ')}${m.last_error ? ` (${m.last_error})` : ''}`);
             process.stdout.write(`${lines.join('\n')}\n`);
@@ -40,9 +48,11 @@ export function register(program: Command): void {
           return;
         }
         const releases = store.releases.list({ includeBaseline: !!opts.all, limit: 100 });
-        const summary = { releases, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
+        const assignments = store.assignments.list({ open: true }).map(({ token: _t, subject: _s, params: _p, ...a }) => a);
+        const summary = { releases, assignments, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
         if (opts.json) { printJson(summary); return; }
         process.stdout.write(`${table(['ID', 'KIND', 'DISTRO', 'RELEASE', 'PACKAGE', 'VERSION', 'FIRST SEEN'], releases.map((r) => [r.id, r.kind, r.distro, r.distro_release, r.package, r.version, r.first_seen_at]))}\n\n`);
+        if (assignments.length) process.stdout.write(`open assignments:\n${table(['ID', 'ROTATION', 'MODE', 'STATE', 'PERSON', 'DEADLINE', 'RELEASE'], assignments.map((a) => [a.id, a.rotation, a.mode, a.state, a.person, a.deadline, a.release_id]))}\n\n`);
         process.stdout.write(`outbox: ${summary.outbox.pending} pending, ${summary.outbox.sent} sent, ${summary.outbox.failed} failed\n\n`);
         process.stdout.write(`${table(['WATCHER', 'BASELINE', 'FAILURES', 'LAST SUCCESS', 'LAST ERROR'], summary.watchers.map((w) => [w.watcher, w.baseline_done ? 'done' : 'pending', w.failures, w.last_success_at, w.last_error]))}\n`);
       } finally {

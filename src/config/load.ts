@@ -11,6 +11,7 @@ import { parseComparison } from '../rules/match.js';
 import { schemeFor, validateVersion } from '../versions/index.js';
 
 import { defaultConfigObject } from './default.js';
+import { rotationProblems } from '../rotation/check.js';
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
 
@@ -151,6 +152,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     }
     if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}" (known: ${sources.map((s) => s.id).join(', ')})`);
   });
+  problems.push(...rotationProblems(config.rotations, config.people));
   const ruleIds = new Set<string>();
   config.rules.forEach((rule, i) => {
     const at = `rules[${i}]`;
@@ -159,7 +161,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     problems.push(...versionConditionProblems(rule, at));
     rule.do.forEach((action, j) => {
       const runner = actionByName(action.action);
-      for (const p of runner?.check?.(action.params, { templates, people: config.people }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
+      for (const p of runner?.check?.(action.params, { templates, people: config.people, rotations: config.rotations }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
     });
   });
   if (config.mail.transport === 'smtp' && !config.mail.smtp) problems.push('mail.smtp: is required when mail.transport is smtp');

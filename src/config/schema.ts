@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { duration, emailAddress, id } from './fields.js';
 import { watcherSchema } from '../watchers/registry.js';
 import { actionSchema } from '../rules/actions/registry.js';
+import { rotationSchema } from '../rotation/schema.js';
+import { EVENT_TYPES } from '../domain.js';
 
 const listen = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be HOST:PORT or "off"');
 
@@ -37,7 +39,7 @@ const person = z.strictObject({ name: z.string().min(1), email: emailAddress });
 const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
 const rule = z.strictObject({
   id,
-  on: z.enum(['kernel.released', 'driver.released']),
+  on: z.enum(EVENT_TYPES),
   when: z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)])).default({}),
   do: z.array(actionSchema).min(1, 'needs at least one action'),
   enabled: z.boolean().default(true),
@@ -50,6 +52,7 @@ export const configSchema = z.strictObject({
   http: z.union([z.literal('off'), z.strictObject({ listen })]).default({ listen: '127.0.0.1:9464' }),
   mail,
   people: z.record(id, person).default({}),
+  rotations: z.record(id, rotationSchema).default({}),
   watchers: z.array(watcherSchema).default([]),
   rules: z.array(rule).default([]),
 });

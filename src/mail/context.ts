@@ -1,16 +1,16 @@
-import type { HeraldEvent } from '../domain.js';
+import type { HeraldEvent, PersonRef } from '../domain.js';
 
 /**
  * What a template sees: the event payload at the top level (kernel, driver,
  * cves, urls, announcements...), plus the event itself, the people of the
  * procedure (null until the rotation assigns them) and a secret-free config.
  */
-export function renderContext(event: HeraldEvent, config: { from: string }): Record<string, unknown> {
+export function renderContext(event: HeraldEvent, config: { from: string }, roles: { release_manager: PersonRef | null; support_person: PersonRef | null } = { release_manager: null, support_person: null }): Record<string, unknown> {
   return {
     ...(event.payload as unknown as Record<string, unknown>),
     event: { id: event.id, type: event.type, created_at: event.created_at },
-    release_manager: null,
-    support_person: null,
+    release_manager: roles.release_manager,
+    support_person: roles.support_person,
     config: { mail: { from: config.from } },
   };
 }
@@ -24,5 +24,21 @@ export function sampleEvent(): HeraldEvent {
       announcements: [{ id: 0, watcher: 'sample', source: 'ubuntu-usn', title: 'USN-0000-1: Linux kernel vulnerabilities', advisory: 'USN-0000-1', urls: [] }],
       advisory: 'USN-0000-1', cves: ['CVE-2023-0001'], urls: ['https://ubuntu.com/security/notices/USN-0000-1'],
     },
+  };
+}
+
+/** Everything any template may see (event payload, roles, an assignment), for compile checks and previews. */
+export function sampleContext(): Record<string, unknown> {
+  const alice = { id: 'alice', name: 'Alice Example', email: 'alice@example.org' };
+  const bob = { id: 'bob', name: 'Bob Example', email: 'bob@example.org' };
+  return {
+    ...renderContext(sampleEvent(), { from: 'Kernel Herald <kernel-herald@example.org>' }, { release_manager: alice, support_person: bob }),
+    assignment: {
+      id: 0, token: '0123456789abcdef0123', tag: '[KH-0123456789abcdef0123]', rotation: 'support', mode: 'volunteer', state: 'asking',
+      deadline: '2026-01-02T00:00:00.000Z', deadline_local: '2026-01-02 00:00 UTC', ack_within: '24h', claim_within: '24h',
+      escalations: 0, asked: ['alice'], declined: [], claimed: false, reason: null,
+    },
+    person: alice,
+    rotation: { name: 'support', members: [alice, bob] },
   };
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { HeraldError, errorMessage } from '../errors.js';
-import { renderContext, sampleEvent } from './context.js';
+import { sampleContext } from './context.js';
 
 /** config/templates/ ships beside src/ and dist/ alike. */
 export const SHIPPED_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'templates');
@@ -77,7 +77,7 @@ export class TemplateSet {
   /** Compiles and renders against a sample event; the problem, or undefined. */
   compileError(name: string): string | undefined {
     try {
-      this.render(name, renderContext(sampleEvent(), { from: 'Kernel Herald <kernel-herald@example.org>' }));
+      this.render(name, sampleContext());
       return undefined;
     } catch (err) {
       return errorMessage(err);

@@ -27,7 +27,10 @@ export function fieldOf(event: Pick<HeraldEvent, 'type' | 'payload'>, key: strin
   const direct = getPath(payload, key);
   if (direct !== undefined) return direct;
   const subject = event.type.split('.')[0]!;
-  return getPath(payload[subject], key);
+  const own = getPath(payload[subject], key);
+  if (own !== undefined) return own;
+  // Follow-up events (assignment.*, build.*) are about a kernel or driver too.
+  return getPath(payload.kernel ?? payload.driver, key);
 }
 
 function getPath(obj: unknown, path: string): unknown {

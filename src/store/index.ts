@@ -6,6 +6,7 @@ import { EventStore } from './events.js';
 import { RuleRunStore } from './rule-runs.js';
 import { OutboxStore } from './outbox.js';
 import { ThreadStore } from './threads.js';
+import { AssignmentStore } from './assignments.js';
 
 /** One handle on the database, one module per table group. */
 export class Store {
@@ -16,6 +17,7 @@ export class Store {
   readonly ruleRuns: RuleRunStore;
   readonly outbox: OutboxStore;
   readonly threads: ThreadStore;
+  readonly assignments: AssignmentStore;
 
   constructor(readonly db: DB) {
     this.watchers = new WatcherStore(db);
@@ -25,6 +27,7 @@ export class Store {
     this.ruleRuns = new RuleRunStore(db);
     this.outbox = new OutboxStore(db);
     this.threads = new ThreadStore(db);
+    this.assignments = new AssignmentStore(db);
   }
 
   static open(path: string): Store {

@@ -1,11 +1,14 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import type { ReplySink } from '../rotation/replies.js';
 
 export interface WatcherDeps {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** Mail watchers hand every message here first: replies to assignment requests are not announcements. */
+  replies?: ReplySink | undefined;
 }
 
 export interface PollOutcome {

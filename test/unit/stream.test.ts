@@ -5,6 +5,7 @@ import type { KernelReleasedPayload } from '../../src/domain.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { silentLogger } from '../../src/log.js';
 import { TemplateSet } from '../../src/mail/templates.js';
+import { AssignmentService } from '../../src/rotation/service.js';
 import { RulesEngine } from '../../src/rules/engine.js';
 import { parseDocument } from '../../src/sources/parse-document.js';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/store/db.js';
@@ -81,7 +82,8 @@ rules:
     when: { distro: ubuntu, flavour: generic, version: [">= 5.15.0-91", "< 5.15.0-92"] }
     do: [ { email: { template: kernel-notice, to: [r@example.org] } } ]
 `, join(t.dir, 'c.yaml'));
-    const engine = new RulesEngine(config.rules, { store, templates: templates as TemplateSet, clock: { now: () => new Date() }, log: silentLogger(), people: {}, mail: { from: 'h@example.org', domain: 'example.org' } });
+    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date() }, log: silentLogger(), people: {}, mail: { from: 'h@example.org', domain: 'example.org' } };
+    const engine = new RulesEngine(config.rules, { ...env, assignments: new AssignmentService({ ...env, rotations: {} }) });
     const fired: string[] = [];
     for (const [i, v] of ['5.15.0-90.100', '5.15.0-91.101', '5.15.0-91.102', '5.15.0-92.103', '5.15.0-89.99'].entries()) {
       ingest(store, { watcher: 'mail', externalId: `m${i}`, format: 'email', raw: '', announcement: await usnMail(v, 8000 + i), baseline: false }, 'now');

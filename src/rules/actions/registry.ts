@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { ActionRunner } from './types.js';
 import { emailAction } from './email/index.js';
+import { assignAction } from './assign/index.js';
 
-// One line per action type; `assign` and `build` join here, each in its own folder.
+// One line per action type, each in its own folder.
 export const actions: readonly ActionRunner[] = [
+  assignAction as unknown as ActionRunner,
   emailAction as unknown as ActionRunner,
 ];
 

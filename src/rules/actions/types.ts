@@ -4,6 +4,7 @@ import type { HeraldEvent } from '../../domain.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { TemplateSet } from '../../mail/templates.js';
+import type { AssignmentService } from '../../rotation/service.js';
 
 export interface ActionEnv {
   store: Store;
@@ -12,6 +13,8 @@ export interface ActionEnv {
   log: Logger;
   mail: { from: string; domain: string };
   people: Record<string, { name: string; email: string }>;
+  /** The rotation procedure: the assign action starts it, templates read its roles. */
+  assignments: AssignmentService;
 }
 
 export interface ActionContext extends ActionEnv {
@@ -31,5 +34,5 @@ export interface ActionRunner<S extends z.ZodType = z.ZodType> {
   /** Runs inside the rule run's transaction: write, do not wait on the network. */
   run(ctx: ActionContext, params: z.output<S>): ActionOutcome;
   /** Config-time checks that need more than the schema (templates exist, people known). */
-  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown> }): string[];
+  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown> }): string[];
 }

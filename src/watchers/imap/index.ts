@@ -131,7 +131,7 @@ export class ImapWatcher implements Watcher {
     const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
     if (!msg || !msg.source) return undefined;
     try {
-      const r = await readMail(msg.source, this.cfg, this.pinned, this.log);
+      const r = await readMail(msg.source, this.cfg, this.pinned, this.log, this.deps.replies);
       if (!r) return undefined;
       if (!baseline) this.log.debug('mail read', { uid, message_id: r.externalId, source: r.source?.id });
       return { externalId: r.externalId, raw: msg.source.toString('utf8'), announcement: r.announcement };

@@ -6,6 +6,7 @@ import { parseMail } from '../../sources/document.js';
 import { detectSource } from '../../sources/registry.js';
 import type { MailInput, Source } from '../../sources/source.js';
 import type { ImapWatcherConfig } from './schema.js';
+import type { ReplySink } from '../../rotation/replies.js';
 
 export interface ReadMail { externalId: string; mail: MailInput; source: Source | undefined; announcement: Announcement | undefined }
 
@@ -23,11 +24,14 @@ export function passesFilters(mail: MailInput, f: ImapWatcherConfig['filters']):
 
 /**
  * One message, raw bytes to announcement. Undefined when it is not for us
- * (filtered out, or no source recognises it); throws only on a message that
+ * (a reply to an assignment request, handed to `replies`; filtered out; or no
+ * source recognises it); throws only on a message that
  * cannot be read as mail at all.
  */
-export async function readMail(raw: Buffer, cfg: Pick<ImapWatcherConfig, 'filters'>, pinned: Source | undefined, log: Logger): Promise<ReadMail | undefined> {
+export async function readMail(raw: Buffer, cfg: Pick<ImapWatcherConfig, 'filters'>, pinned: Source | undefined, log: Logger, replies?: ReplySink): Promise<ReadMail | undefined> {
   const mail = await parseMail(raw);
+  // Before the filters: a reply comes from a person, not from the announcement list.
+  if (replies?.handle(mail, raw)) return undefined;
   if (!passesFilters(mail, cfg.filters)) return undefined;
   const input = { format: 'email' as const, mail };
   const source = pinned ?? detectSource(input);

@@ -41,7 +41,7 @@ export const emailAction: ActionRunner<typeof emailSchema> = {
     const { store, event } = ctx;
     const at = ctx.clock.now().toISOString();
     const messageId = stableMessageId(event.id, ctx.ruleId, ctx.index, ctx.mail.domain);
-    const rendered = ctx.templates.render(params.template, renderContext(event, { from: ctx.mail.from }));
+    const rendered = ctx.templates.render(params.template, renderContext(event, { from: ctx.mail.from }, ctx.assignments.roles(event.release_id)));
     let inReplyTo: string | null = null;
     let threadKey: string | null = null;
     if (params.thread) {

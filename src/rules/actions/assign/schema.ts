@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { duration, id } from '../../../config/fields.js';
+
+const templateName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be a template name (file NAME.hbs)');
+
+export const assignSchema = z.strictObject({
+  rotation: id,
+  /** volunteer: ask the rotation, first claim wins; duty: whoever is on duty; fair: fewest assignments lately. */
+  mode: z.enum(['volunteer', 'duty', 'fair']).prefault('volunteer'),
+  ack_within: duration.prefault('24h'),
+  /** volunteer: how long to wait for a claim before assigning by fairness. */
+  claim_within: duration.prefault('24h'),
+  /** How many more people are asked after the first before the whole rotation is told; default everyone once. */
+  max_escalations: z.number().int().min(0).max(100).optional(),
+  templates: z.strictObject({
+    volunteer: templateName.default('volunteer-request'),
+    assignment: templateName.default('assignment'),
+    unanswered: templateName.default('assignment-unanswered'),
+  }).prefault({}),
+});
+
+export type AssignActionParams = z.output<typeof assignSchema>;
