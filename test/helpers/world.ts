@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import type { Clock } from '../../src/clock.js';
 import { Daemon } from '../../src/daemon.js';
 import { FeedServer } from './feed-server.js';
 import { SmtpSink } from './smtp-sink.js';
@@ -32,8 +33,8 @@ export class World {
     });
   }
 
-  daemon(configPath: string): Daemon {
-    const d = new Daemon(loadConfig(configPath), { log: this.logs.log });
+  daemon(configPath: string, clock?: Clock): Daemon {
+    const d = new Daemon(loadConfig(configPath), { log: this.logs.log, ...(clock ? { clock } : {}) });
     this.daemons.push(d);
     return d;
   }
