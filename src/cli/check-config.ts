@@ -18,6 +18,7 @@ export function register(program: Command): void {
         http: config.http === 'off' ? 'off' : config.http.listen,
         templates: templates.dirs,
         watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: describeWatcher(w).where, schedule: describeWatcher(w).schedule, backfill: w.backfill })),
+        rotations: Object.entries(config.rotations).map(([name, r]) => ({ name, members: r.members, timezone: r.timezone })),
         rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
       };
       if (opts.json) { printJson(summary); return; }
@@ -29,6 +30,8 @@ export function register(program: Command): void {
         `  templates: ${summary.templates.join(', ')}`,
         `  watchers:  ${summary.watchers.length}`,
         ...summary.watchers.map((w) => `    ${w.id} (${w.type}, ${w.schedule}${w.backfill ? ', backfill' : ''}) ${w.url}`),
+        `  rotations: ${summary.rotations.length}`,
+        ...summary.rotations.map((r) => `    ${r.name} (${r.timezone}): ${r.members.join(', ')}`),
         `  rules:     ${summary.rules.length}`,
         ...summary.rules.map((r) => `    ${r.id}: on ${r.on}${Object.keys(r.when).length ? ` when ${JSON.stringify(r.when)}` : ''} do ${r.do.join(', ')}`),
       ];
