@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderContext, sampleEvent } from '../../src/mail/context.js';
+import { renderContext, sampleContext, sampleEvent } from '../../src/mail/context.js';
 import { TemplateSet } from '../../src/mail/templates.js';
 import { tempDir } from '../helpers/util.js';
 
@@ -14,6 +14,26 @@ describe('templates', () => {
     assert.match(out.body, /CVE-2023-0001 +https:\/\/www\.cve\.org\/CVERecord\?id=CVE-2023-0001/);
     assert.match(out.body, /https:\/\/ubuntu\.com\/security\/notices\/USN-0000-1/);
     assert.doesNotMatch(out.body, /&#x3D;|&amp;/, 'plain text mail is not HTML-escaped');
+  });
+
+  it('the assignment templates carry the token tag and say which word to reply', () => {
+    const t = TemplateSet.withShipped();
+    const ctx = sampleContext();
+    const v = t.render('volunteer-request', ctx);
+    assert.equal(v.subject, 'Release manager wanted: ubuntu 22.04 kernel 5.15.0-91.101 [KH-0123456789abcdef0123]');
+    assert.match(v.body, /^ {2}claim$/m);
+    assert.match(v.body, /If nobody claims it by 2026-01-02 00:00 UTC/);
+    const asked = t.render('assignment', ctx);
+    assert.equal(asked.subject, 'Please be release manager: ubuntu 22.04 kernel 5.15.0-91.101 [KH-0123456789abcdef0123]');
+    assert.match(asked.body, /^Hello Alice Example,/);
+    assert.match(asked.body, /^ {2}ack {7}you take it$/m);
+    const claimed = t.render('assignment', { ...ctx, assignment: { ...(ctx.assignment as object), claimed: true } });
+    assert.match(claimed.subject, /^You are release manager:/);
+    assert.doesNotMatch(claimed.body, /decline/);
+    const none = t.render('assignment-unanswered', { ...ctx, assignment: { ...(ctx.assignment as object), reason: 'no answer after 3 asked', asked: ['a', 'b', 'c'], declined: ['b'] } });
+    assert.match(none.body, /no answer after 3 asked\.\nAsked so far: a, b, c; declined: b\./);
+    const notice = t.render('kernel-notice', ctx);
+    assert.match(notice.body, /Release manager: Alice Example <alice@example\.org>/, 'release_manager reaches later templates');
   });
 
   it('templates_dir overrides a shipped template; the shipped ones fill the rest', () => {
