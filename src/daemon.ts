@@ -20,6 +20,7 @@ import { HeraldError } from './errors.js';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AssignmentService } from './rotation/service.js';
 import { ReplyHandler } from './rotation/replies.js';
+import { BuildTracker } from './builds/tracker.js';
 
 export interface DaemonOptions {
   clock?: Clock;
@@ -70,6 +71,7 @@ export class Daemon {
   readonly metrics = new Metrics();
   readonly watchers: Watcher[];
   readonly assignments: AssignmentService;
+  readonly builds: BuildTracker;
   private readonly engine: RulesEngine;
   private deadlineTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
@@ -96,10 +98,16 @@ export class Daemon {
     }
     const base = { store: this.store, clock: this.clock, log: this.log };
     this.assignments = assignmentService(loaded, this.store, this.clock, this.log);
+    this.builds = new BuildTracker({
+      ...base, log: this.log.child({ component: 'builds' }), stateDir: config.state_dir, targets: config.builds,
+      onEvents: () => {
+        if (!this.stopping) this.process().then(() => this.armMail()).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
+      },
+    });
     const replies = new ReplyHandler(this.assignments, this.store, config.people, this.log.child({ component: 'replies' }));
     this.watchers = config.watchers.map((w) => createWatcher(w, { ...base, replies }));
     this.engine = new RulesEngine(config.rules, {
-      ...base, templates: loaded.templates, people: config.people, assignments: this.assignments,
+      ...base, templates: loaded.templates, people: config.people, assignments: this.assignments, builds: this.builds,
       mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
     }, (r) => this.metrics.ruleRuns.inc({ rule: r.rule, outcome: r.outcome }));
     this.worker = new OutboxWorker(this.store, this.transport,
@@ -118,6 +126,7 @@ export class Daemon {
   async process(): Promise<RuleRunReport[]> {
     this.assignments.checkDeadlines();
     const reports = this.engine.processPending();
+    this.builds.wake();
     crashPoint('after-rules');
     await this.worker.deliverDue();
     return reports;
@@ -160,6 +169,7 @@ export class Daemon {
     await this.process();
     this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
     this.scheduler.start();
+    this.builds.start();
     this.armMail();
     // Deadlines are minutes to days: a check each minute is on time, and survives
     // restarts because the deadlines live in the database, not in timers.
@@ -200,6 +210,7 @@ export class Daemon {
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     await this.deadlineTask?.destroy();
+    await this.builds.stop();
     await this.scheduler?.stop();
     if (!this.dryRun) await this.worker.deliverDue().catch(() => undefined);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

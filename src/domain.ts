@@ -43,6 +43,7 @@ export function releaseKey(r: Release): string {
 export const EVENT_TYPES = [
   'kernel.released', 'driver.released',
   'assignment.requested', 'assignment.accepted', 'assignment.declined', 'assignment.expired',
+  'build.started', 'build.succeeded', 'build.failed', 'builds.completed',
 ] as const;
 
 export type EventType = typeof EVENT_TYPES[number];
@@ -102,6 +103,33 @@ export interface AssignmentPayload {
   driver: DriverReleasedPayload['driver'] | null;
 }
 
+export interface BuildRef {
+  id: number;
+  target: string;
+  type: string;
+  matrix: Record<string, string>;
+  attempt: number;
+  state: string;
+  url: string | null;
+  external_id: string | null;
+  /** Why it failed, or how it ended. */
+  detail?: string | null;
+}
+
+export interface BuildPayload {
+  build: BuildRef;
+  kernel: (KernelRelease & KernelFacts) | null;
+  driver: DriverReleasedPayload['driver'] | null;
+}
+
+export interface BuildsCompletedPayload {
+  /** Every build the kernel's rules started succeeded. */
+  ok: boolean;
+  builds: BuildRef[];
+  kernel: (KernelRelease & KernelFacts) | null;
+  driver: DriverReleasedPayload['driver'] | null;
+}
+
 export interface EventPayloads {
   'kernel.released': KernelReleasedPayload;
   'driver.released': DriverReleasedPayload;
@@ -109,6 +137,10 @@ export interface EventPayloads {
   'assignment.accepted': AssignmentPayload;
   'assignment.declined': AssignmentPayload;
   'assignment.expired': AssignmentPayload;
+  'build.started': BuildPayload;
+  'build.succeeded': BuildPayload;
+  'build.failed': BuildPayload;
+  'builds.completed': BuildsCompletedPayload;
 }
 
 export interface HeraldEvent<T extends EventType = EventType> {

@@ -12,6 +12,8 @@ import { schemeFor, validateVersion } from '../versions/index.js';
 
 import { defaultConfigObject } from './default.js';
 import { rotationProblems } from '../rotation/check.js';
+import { targetProblems } from '../builds/tracker.js';
+import { triggerFor } from '../builds/registry.js';
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
 
@@ -59,7 +61,7 @@ export function parseConfigText(text: string, path: string): LoadedConfig {
 export function fromObject(raw: unknown, origin: string, baseDir: string): LoadedConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw configError(origin, formatIssues(parsed.error.issues));
-  const config = parsed.data;
+  const config = parsed.data as Config;
   config.state_dir = resolvePath(baseDir, config.state_dir);
   if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
   if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
@@ -68,6 +70,9 @@ export function fromObject(raw: unknown, origin: string, baseDir: string): Loade
     if (w.type !== 'imap') continue;
     w.password_file = resolvePath(baseDir, w.password_file);
     if (w.ca_file) w.ca_file = resolvePath(baseDir, w.ca_file);
+  }
+  for (const t of Object.values(config.builds) as Record<string, unknown>[]) {
+    for (const key of ['token_file', 'api_token_file', 'cwd']) if (typeof t[key] === 'string') t[key] = resolvePath(baseDir, t[key]);
   }
   const templates = TemplateSet.withShipped(config.templates_dir);
   const problems = semanticProblems(config, templates);
@@ -153,6 +158,13 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}" (known: ${sources.map((s) => s.id).join(', ')})`);
   });
   problems.push(...rotationProblems(config.rotations, config.people));
+  for (const [name, t] of Object.entries(config.builds)) {
+    problems.push(...targetProblems(name, t));
+    for (const [key, file] of Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})) {
+      if (!existsSync(file)) problems.push(`builds.${name}.${key}: ${file} does not exist`);
+    }
+    if (t.wait_for_packages?.format === 'apt' && !t.wait_for_packages.suite) problems.push(`builds.${name}.wait_for_packages.suite: is required with format apt`);
+  }
   const ruleIds = new Set<string>();
   config.rules.forEach((rule, i) => {
     const at = `rules[${i}]`;
@@ -161,7 +173,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     problems.push(...versionConditionProblems(rule, at));
     rule.do.forEach((action, j) => {
       const runner = actionByName(action.action);
-      for (const p of runner?.check?.(action.params, { templates, people: config.people, rotations: config.rotations }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
+      for (const p of runner?.check?.(action.params, { templates, people: config.people, rotations: config.rotations, builds: config.builds }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
     });
   });
   if (config.mail.transport === 'smtp' && !config.mail.smtp) problems.push('mail.smtp: is required when mail.transport is smtp');

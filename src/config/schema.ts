@@ -4,6 +4,7 @@ import { watcherSchema } from '../watchers/registry.js';
 import { actionSchema } from '../rules/actions/registry.js';
 import { rotationSchema } from '../rotation/schema.js';
 import { EVENT_TYPES } from '../domain.js';
+import { targetSchema, type TargetConfig } from '../builds/registry.js';
 
 const listen = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be HOST:PORT or "off"');
 
@@ -53,10 +54,11 @@ export const configSchema = z.strictObject({
   mail,
   people: z.record(id, person).default({}),
   rotations: z.record(id, rotationSchema).default({}),
+  builds: z.record(id, targetSchema).default({}),
   watchers: z.array(watcherSchema).default([]),
   rules: z.array(rule).default([]),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'builds'> & { builds: Record<string, TargetConfig> };
 export type RuleConfig = Config['rules'][number];
 export type MailConfig = Config['mail'];

@@ -7,6 +7,7 @@ import { RuleRunStore } from './rule-runs.js';
 import { OutboxStore } from './outbox.js';
 import { ThreadStore } from './threads.js';
 import { AssignmentStore } from './assignments.js';
+import { BuildStore } from './builds.js';
 
 /** One handle on the database, one module per table group. */
 export class Store {
@@ -18,6 +19,7 @@ export class Store {
   readonly outbox: OutboxStore;
   readonly threads: ThreadStore;
   readonly assignments: AssignmentStore;
+  readonly builds: BuildStore;
 
   constructor(readonly db: DB) {
     this.watchers = new WatcherStore(db);
@@ -28,6 +30,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.threads = new ThreadStore(db);
     this.assignments = new AssignmentStore(db);
+    this.builds = new BuildStore(db);
   }
 
   static open(path: string): Store {

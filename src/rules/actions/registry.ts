@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { ActionRunner } from './types.js';
 import { emailAction } from './email/index.js';
 import { assignAction } from './assign/index.js';
+import { buildAction } from './build/index.js';
 
 // One line per action type, each in its own folder.
 export const actions: readonly ActionRunner[] = [
   assignAction as unknown as ActionRunner,
+  buildAction as unknown as ActionRunner,
   emailAction as unknown as ActionRunner,
 ];
 

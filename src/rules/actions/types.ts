@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { TemplateSet } from '../../mail/templates.js';
 import type { AssignmentService } from '../../rotation/service.js';
+import type { BuildTracker } from '../../builds/tracker.js';
 
 export interface ActionEnv {
   store: Store;
@@ -15,6 +16,8 @@ export interface ActionEnv {
   people: Record<string, { name: string; email: string }>;
   /** The rotation procedure: the assign action starts it, templates read its roles. */
   assignments: AssignmentService;
+  /** The build action writes rows; the tracker takes them from there. */
+  builds: BuildTracker;
 }
 
 export interface ActionContext extends ActionEnv {
@@ -34,5 +37,5 @@ export interface ActionRunner<S extends z.ZodType = z.ZodType> {
   /** Runs inside the rule run's transaction: write, do not wait on the network. */
   run(ctx: ActionContext, params: z.output<S>): ActionOutcome;
   /** Config-time checks that need more than the schema (templates exist, people known). */
-  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown> }): string[];
+  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown>; builds: Record<string, unknown> }): string[];
 }

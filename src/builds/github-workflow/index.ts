@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { httpUrl } from '../../config/fields.js';
+import { readSecret } from '../../mail/transports.js';
+import type { BuildRow } from '../../store/builds.js';
+import { api } from '../http.js';
+import { renderRecord } from '../plan.js';
+import { BuildError, type Dispatched, type Progress, type Trigger, type TriggerContext } from '../types.js';
+
+const value = z.union([z.string(), z.number(), z.boolean()]);
+
+export const githubSchema = z.strictObject({
+  type: z.literal('github-workflow'),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be OWNER/REPO'),
+  /** The workflow file name (build.yml) or its numeric id. */
+  workflow: z.string().min(1),
+  ref: z.string().min(1).default('main'),
+  inputs: z.record(z.string(), value).default({}),
+  token_file: z.string().min(1),
+  api_url: httpUrl.default('https://api.github.com'),
+  /**
+   * An input that receives the build's correlation id. Where the server does
+   * not return the run (older GitHub Enterprise), the run is found by that id
+   * in its name: give the workflow `run-name: ${{ inputs.<this> }}`.
+   */
+  correlation_input: z.string().optional(),
+});
+type Cfg = z.output<typeof githubSchema>;
+
+interface Run { id: number; name?: string; display_title?: string; status: string; conclusion: string | null; html_url: string; created_at: string }
+
+function headers(cfg: Cfg): Record<string, string> {
+  return {
+    accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'content-type': 'application/json',
+    authorization: `Bearer ${readSecret(cfg.token_file, 'token_file')}`,
+  };
+}
+
+const base = (cfg: Cfg) => `${cfg.api_url.replace(/\/$/, '')}/repos/${cfg.repo}/actions`;
+
+/** The run this build dispatched, by its correlation id in the run's name (or, without one, the first run after the dispatch). */
+async function findRun(cfg: Cfg, b: BuildRow, ctx: TriggerContext, since: string): Promise<Run | undefined> {
+  const after = new Date(Date.parse(since) - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const url = `${base(cfg)}/workflows/${encodeURIComponent(cfg.workflow)}/runs?event=workflow_dispatch&created=${encodeURIComponent(`>=${after}`)}&per_page=100`;
+  const res = await api('GET', url, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` });
+  const runs = ((res.json() as { workflow_runs?: Run[] }).workflow_runs ?? []).sort((x, y) => x.id - y.id);
+  if (cfg.correlation_input) return runs.find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
+  return runs.find((r) => Date.parse(r.created_at) >= Date.parse(since) - 5_000);
+}
+
+export const githubWorkflow: Trigger<typeof githubSchema> = {
+  type: 'github-workflow',
+  schema: githubSchema,
+  secrets: (cfg) => ({ token_file: cfg.token_file }),
+
+  render(cfg, render) {
+    return { ref: render(cfg.ref, 'ref'), inputs: renderRecord(cfg.inputs, render, 'inputs') };
+  },
+
+  async dispatch(cfg, b, ctx): Promise<Dispatched> {
+    const req = b.request as { ref: string; inputs: Record<string, string> };
+    const inputs = cfg.correlation_input ? { ...req.inputs, [cfg.correlation_input]: b.correlation } : req.inputs;
+    const at = new Date(ctx.now()).toISOString();
+    const res = await api('POST', `${base(cfg)}/workflows/${encodeURIComponent(cfg.workflow)}/dispatches`, {
+      headers: headers(cfg), body: JSON.stringify({ ref: req.ref, inputs, return_run_details: true }), now: ctx.now, what: `github ${cfg.repo}`,
+    });
+    if (res.status === 200 && res.text.trim() !== '') {
+      const d = res.json() as { workflow_run_id?: number; run_url?: string; html_url?: string };
+      if (typeof d.workflow_run_id === 'number') {
+        return { external_id: String(d.workflow_run_id), url: d.html_url, tracking: { run_id: d.workflow_run_id, dispatched_at: at } };
+      }
+    }
+    // 204: a server without run details; the run is looked for by polling.
+    return { tracking: { run_id: null, dispatched_at: at } };
+  },
+
+  async recover(cfg, b, ctx) {
+    if (!cfg.correlation_input) return undefined;
+    const run = await findRun(cfg, b, ctx, b.updated_at);
+    return run ? { external_id: String(run.id), url: run.html_url, tracking: { run_id: run.id, dispatched_at: b.updated_at } } : undefined;
+  },
+
+  async poll(cfg, b, ctx): Promise<Progress> {
+    let runId = b.tracking.run_id as number | null | undefined;
+    let found: Run | undefined;
+    if (!runId) {
+      found = await findRun(cfg, b, ctx, String(b.tracking.dispatched_at ?? b.started_at ?? b.created_at));
+      if (!found) return { state: 'running' };
+      runId = found.id;
+    }
+    const run = found ?? (await api('GET', `${base(cfg)}/runs/${runId}`, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` })).json() as Run;
+    if (typeof run?.status !== 'string') throw new BuildError(`github ${cfg.repo}: run ${runId}: the reply has no status`, true);
+    if (run.status !== 'completed') return { state: 'running', url: run.html_url, external_id: String(runId), tracking: { ...b.tracking, run_id: runId } };
+    return run.conclusion === 'success'
+      ? { state: 'succeeded', detail: 'success', url: run.html_url }
+      : { state: 'failed', detail: `run concluded ${run.conclusion ?? 'without a conclusion'}`, url: run.html_url };
+  },
+};

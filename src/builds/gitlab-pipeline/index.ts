@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { httpUrl } from '../../config/fields.js';
+import { readSecret } from '../../mail/transports.js';
+import { api } from '../http.js';
+import { renderRecord } from '../plan.js';
+import { BuildError, type Progress, type Trigger } from '../types.js';
+
+export const gitlabSchema = z.strictObject({
+  type: z.literal('gitlab-pipeline'),
+  url: httpUrl.default('https://gitlab.com'),
+  /** Project id or full path (group/project). */
+  project: z.union([z.string().min(1), z.number().int()]),
+  ref: z.string().min(1).default('main'),
+  variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** The pipeline trigger token (Settings > CI/CD > Pipeline trigger tokens). */
+  token_file: z.string().min(1),
+  /** A token with read_api, to follow the pipeline (a trigger token cannot). */
+  api_token_file: z.string().min(1),
+});
+type Cfg = z.output<typeof gitlabSchema>;
+
+const project = (cfg: Cfg) => `${cfg.url.replace(/\/$/, '')}/api/v4/projects/${encodeURIComponent(String(cfg.project))}`;
+const RUNNING = new Set(['created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'scheduled', 'manual']);
+
+export const gitlabPipeline: Trigger<typeof gitlabSchema> = {
+  type: 'gitlab-pipeline',
+  schema: gitlabSchema,
+  secrets: (cfg) => ({ token_file: cfg.token_file, api_token_file: cfg.api_token_file }),
+
+  render(cfg, render) {
+    return { ref: render(cfg.ref, 'ref'), variables: renderRecord(cfg.variables, render, 'variables') };
+  },
+
+  async dispatch(cfg, b, ctx) {
+    const req = b.request as { ref: string; variables: Record<string, string> };
+    const form = new URLSearchParams({ token: readSecret(cfg.token_file, 'token_file'), ref: req.ref });
+    for (const [k, v] of Object.entries({ ...req.variables, KH_CORRELATION: b.correlation })) form.append(`variables[${k}]`, v);
+    const res = await api('POST', `${project(cfg)}/trigger/pipeline`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), now: ctx.now, what: `gitlab ${cfg.project}`,
+    });
+    const p = res.json() as { id?: number; web_url?: string };
+    if (typeof p.id !== 'number') throw new BuildError(`gitlab ${cfg.project}: the trigger reply names no pipeline id`, true);
+    return { external_id: String(p.id), url: p.web_url, tracking: { pipeline_id: p.id } };
+  },
+
+  async poll(cfg, b, ctx): Promise<Progress> {
+    const id = b.tracking.pipeline_id as number;
+    const res = await api('GET', `${project(cfg)}/pipelines/${id}`, {
+      headers: { 'private-token': readSecret(cfg.api_token_file, 'api_token_file') }, now: ctx.now, what: `gitlab ${cfg.project}`,
+    });
+    const p = res.json() as { status?: string; web_url?: string };
+    if (typeof p.status !== 'string') throw new BuildError(`gitlab ${cfg.project}: pipeline ${id}: the reply has no status`, true);
+    if (RUNNING.has(p.status)) return { state: 'running', url: p.web_url };
+    return p.status === 'success' ? { state: 'succeeded', detail: 'success', url: p.web_url } : { state: 'failed', detail: `pipeline ${p.status}`, url: p.web_url };
+  },
+};

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { id } from '../../../config/fields.js';
+
+export const buildSchema = z.strictObject({
+  /** A name under builds: in the config. */
+  target: id,
+});
+
+export type BuildActionParams = z.output<typeof buildSchema>;
