@@ -28,7 +28,8 @@ export function renderValue(template: string, context: Record<string, unknown>, 
   try {
     return hb.compile(template, { noEscape: true, strict: true })(context);
   } catch (err) {
-    throw new Error(`${key}: ${(err as Error).message.split('\n')[0]}`);
+    const why = ((err as Error).message.split('\n')[0] ?? '').replace(/ in \[object Object\]/, '').replace(/ - (\d+:\d+)$/, ' (at $1)');
+    throw new Error(`${key}: "${template}": ${why}`);
   }
 }
 

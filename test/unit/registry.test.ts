@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sources } from '../../src/sources/registry.js';
 import { watcherTypes } from '../../src/watchers/registry.js';
 import { actions } from '../../src/rules/actions/registry.js';
+import { triggers } from '../../src/builds/registry.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const folders = (dir: string) => readdirSync(join(SRC, dir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -13,4 +14,5 @@ describe('registries equal their folders', () => {
   it('sources', () => assert.deepEqual(folders('sources'), sources.map((s) => s.id).sort()));
   it('watcher types', () => assert.deepEqual(folders('watchers'), watcherTypes.map((t) => t.type).sort()));
   it('actions', () => assert.deepEqual(folders('rules/actions'), actions.map((a) => a.name).sort()));
+  it('build triggers', () => assert.deepEqual(folders('builds'), triggers.map((t) => t.type).sort()));
 });
