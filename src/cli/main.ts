@@ -11,6 +11,7 @@ import { register as registerVercmp } from './vercmp.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerRotation } from './rotation.js';
 import { register as registerAnswer } from './answer.js';
+import { register as registerBuild } from './build.js';
 
 export function buildProgram(): Command {
   const program = new Command('kernel-herald')
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer]) register(program);
+  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer, registerBuild]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   return program;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { HeraldError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { openStore, printJson, table } from './common.js';
+import { buildLine } from './build.js';
 
 function kernelTimeline(store: Store, id: number) {
   const release = store.releases.get(id)!;
@@ -10,7 +11,8 @@ function kernelTimeline(store: Store, id: number) {
   const mail = store.outbox.list({ releaseId: id }).reverse().map(({ body: _b, ...m }) => m);
   const assignments = store.assignments.forRelease(id).map(({ token: _t, subject: _s, params: _p, ...a }) => ({ ...a, log: store.assignments.logFor(a.id).map(({ assignment_id: _a, ...l }) => l) }));
   const releaseManager = store.assignments.releaseManager(id) ?? null;
-  return { release, release_manager: releaseManager, assignments, announcements, events, mail };
+  const builds = store.builds.forRelease(id).map(({ request: _r, subject: _s, tracking: _t, ...b }) => b);
+  return { release, release_manager: releaseManager, assignments, builds, announcements, events, mail };
 }
 
 export function register(program: Command): void {
@@ -42,6 +44,7 @@ export function register(program: Command): void {
               lines.push(`  assignment #${a.id} (${a.rotation}, ${a.mode}): ${now}`);
               for (const l of a.log) lines.push(`    ${l.at}  ${l.step}${l.person ? ` ${l.person}` : ''} via ${l.via}${l.detail ? `: ${l.detail}` : ''}`);
             }
+            for (const b of store.builds.forRelease(r.id)) lines.push(`  ${buildLine(b)}`);
             for (const m of t.mail) lines.push(`  ${m.sent_at ?? m.next_attempt_at}  mail #${m.id} ${m.status}: ${m.subject} -> ${m.recipients.join(', ')}${m.last_error ? ` (${m.last_error})` : ''}`);
             process.stdout.write(`${lines.join('\n')}\n`);
           }
@@ -49,10 +52,12 @@ export function register(program: Command): void {
         }
         const releases = store.releases.list({ includeBaseline: !!opts.all, limit: 100 });
         const assignments = store.assignments.list({ open: true }).map(({ token: _t, subject: _s, params: _p, ...a }) => a);
-        const summary = { releases, assignments, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
+        const builds = store.builds.list({ open: true }).map(({ request: _r, subject: _s, tracking: _t, ...b }) => b);
+        const summary = { releases, assignments, builds, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
         if (opts.json) { printJson(summary); return; }
         process.stdout.write(`${table(['ID', 'KIND', 'DISTRO', 'RELEASE', 'PACKAGE', 'VERSION', 'FIRST SEEN'], releases.map((r) => [r.id, r.kind, r.distro, r.distro_release, r.package, r.version, r.first_seen_at]))}\n\n`);
         if (assignments.length) process.stdout.write(`open assignments:\n${table(['ID', 'ROTATION', 'MODE', 'STATE', 'PERSON', 'DEADLINE', 'RELEASE'], assignments.map((a) => [a.id, a.rotation, a.mode, a.state, a.person, a.deadline, a.release_id]))}\n\n`);
+        if (builds.length) process.stdout.write(`builds under way:\n${table(['ID', 'RELEASE', 'TARGET', 'MATRIX', 'STATE', 'ATTEMPT', 'URL'], builds.map((b) => [b.id, b.release_id, b.target, b.combo_key, b.state, b.attempt, b.url]))}\n\n`);
         process.stdout.write(`outbox: ${summary.outbox.pending} pending, ${summary.outbox.sent} sent, ${summary.outbox.failed} failed\n\n`);
         process.stdout.write(`${table(['WATCHER', 'BASELINE', 'FAILURES', 'LAST SUCCESS', 'LAST ERROR'], summary.watchers.map((w) => [w.watcher, w.baseline_done ? 'done' : 'pending', w.failures, w.last_success_at, w.last_error]))}\n`);
       } finally {

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A real HTTP server on 127.0.0.1 speaking the subset of the GitHub Actions,
+// GitLab and Jenkins REST APIs kernel-herald uses, with the reply shapes of
+// their API documentation. Runs advance one status per poll; the test scripts
+// failures (401, 404, rate limits, 5xx) with `fail`.
+
+export interface Seen { method: string; path: string; auth: string | undefined; body: string }
+
+interface Run { id: number; name: string; polls: number; conclusion: string; inputs: Record<string, string> }
+
+export class CiServer {
+  private server: Server | undefined;
+  port = 0;
+  readonly seen: Seen[] = [];
+  /** Replies to give instead of the normal one, first come first served, per "METHOD path-prefix". */
+  private failures: { match: string; status: number; headers: Record<string, string>; body: string }[] = [];
+  /** GitHub: answer dispatches with run details (200), or as older servers do (204). */
+  githubDetails = true;
+  /** How a new run/pipeline/build ends, and after how many status polls. */
+  outcome = { conclusion: 'success', polls: 2 };
+  /** The next n GitLab pipelines fail whatever `outcome` says. */
+  failPipelines = 0;
+  readonly runs = new Map<number, Run>();
+  private nextId = 1000;
+  readonly token = 'gh-secret-token-123';
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  fail(match: string, status: number, headers: Record<string, string> = {}, body = '{"message":"scripted failure"}'): void {
+    this.failures.push({ match, status, headers, body });
+  }
+
+  count(method: string, pathPart: string): number {
+    return this.seen.filter((s) => s.method === method && s.path.includes(pathPart)).length;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => this.handle(req, res, body));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+  }
+
+  private advance(run: Run): { done: boolean; conclusion: string } {
+    run.polls += 1;
+    return { done: run.polls > this.outcome.polls, conclusion: run.conclusion };
+  }
+
+  private newRun(name: string, inputs: Record<string, string>): Run {
+    const run: Run = { id: this.nextId++, name, polls: 0, conclusion: this.outcome.conclusion, inputs };
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const path = req.url ?? '/';
+    const method = req.method ?? 'GET';
+    this.seen.push({ method, path, auth: req.headers.authorization ?? (req.headers['private-token'] as string | undefined), body });
+    const f = this.failures.findIndex((x) => `${method} ${path}`.startsWith(x.match));
+    if (f >= 0) {
+      const x = this.failures.splice(f, 1)[0]!;
+      res.writeHead(x.status, { 'content-type': 'application/json', ...x.headers }).end(x.body);
+      return;
+    }
+    let m: RegExpExecArray | null;
+    // --- GitHub Actions
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(path)) && method === 'POST') {
+      if (req.headers.authorization !== `Bearer ${this.token}`) return this.json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      if (m[2] !== 'build.yml') return this.json(res, 404, { message: 'Not Found' });
+      const d = JSON.parse(body) as { ref: string; inputs: Record<string, string>; return_run_details?: boolean };
+      const run = this.newRun(d.inputs.correlation ?? `Build ${d.ref}`, d.inputs);
+      if (this.githubDetails && d.return_run_details) {
+        return this.json(res, 200, { workflow_run_id: run.id, run_url: `${this.url}/repos/${m[1]}/actions/runs/${run.id}`, html_url: `https://github.example/${m[1]}/actions/runs/${run.id}` });
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/runs\?/.exec(path)) && method === 'GET') {
+      const runs = [...this.runs.values()].map((r) => ({ id: r.id, name: r.name, display_title: r.name, status: 'queued', conclusion: null, html_url: `https://github.example/${m![1]}/actions/runs/${r.id}`, created_at: new Date().toISOString() }));
+      return this.json(res, 200, { total_count: runs.length, workflow_runs: runs });
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)$/.exec(path)) && method === 'GET') {
+      const run = this.runs.get(Number(m[2]));
+      if (!run) return this.json(res, 404, { message: 'Not Found' });
+      const a = this.advance(run);
+      return this.json(res, 200, { id: run.id, name: run.name, status: a.done ? 'completed' : run.polls === 1 ? 'queued' : 'in_progress', conclusion: a.done ? a.conclusion : null, html_url: `https://github.example/${m[1]}/actions/runs/${run.id}` });
+    }
+    // --- GitLab
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/trigger\/pipeline$/.exec(path)) && method === 'POST') {
+      const form = new URLSearchParams(body);
+      if (form.get('token') !== 'glptt-trigger') return this.json(res, 404, { message: '404 Not Found' });
+      const vars = Object.fromEntries([...form.entries()].filter(([k]) => k.startsWith('variables[')).map(([k, v]) => [k.slice(10, -1), v]));
+      const run = this.newRun('pipeline', vars);
+      if (this.failPipelines > 0) { this.failPipelines -= 1; run.conclusion = 'failure'; }
+      return this.json(res, 201, { id: run.id, iid: 1, project_id: 7, sha: 'a1b2', ref: form.get('ref'), status: 'created', web_url: `https://gitlab.example/${decodeURIComponent(m[1]!)}/-/pipelines/${run.id}` });
+    }
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/.exec(path)) && method === 'GET') {
+      if (req.headers['private-token'] !== 'glpat-reader') return this.json(res, 401, { message: '401 Unauthorized' });
+      const run = this.runs.get(Number(m[2]))!;
+      const a = this.advance(run);
+      return this.json(res, 200, { id: run.id, status: a.done ? (a.conclusion === 'success' ? 'success' : 'failed') : run.polls === 1 ? 'pending' : 'running', web_url: `https://gitlab.example/p/-/pipelines/${run.id}` });
+    }
+    // --- Jenkins
+    if ((m = /^\/job\/([^/]+)\/buildWithParameters$/.exec(path)) && method === 'POST') {
+      if (req.headers.authorization !== `Basic ${Buffer.from('herald:jenkins-api-token').toString('base64')}`) return this.json(res, 401, {});
+      const run = this.newRun(m[1]!, Object.fromEntries(new URLSearchParams(body)));
+      res.writeHead(201, { location: `${this.url}/queue/item/${run.id}/` }).end();
+      return;
+    }
+    if ((m = /^\/queue\/item\/(\d+)\/api\/json$/.exec(path))) {
+      const run = this.runs.get(Number(m[1]))!;
+      run.polls += 1;
+      const started = run.polls > 1;
+      return this.json(res, 200, { id: run.id, blocked: false, buildable: !started, cancelled: false, why: started ? null : 'Waiting for next available executor', executable: started ? { number: 42, url: `${this.url}/job/${run.name}/42/` } : null });
+    }
+    if ((m = /^\/job\/([^/]+)\/42\/api\/json$/.exec(path))) {
+      const run = [...this.runs.values()].filter((r) => r.name === m![1]).at(-1)!;
+      const a = this.advance(run);
+      return this.json(res, 200, { number: 42, url: `${this.url}/job/${m[1]}/42/`, building: !a.done, result: a.done ? (a.conclusion === 'success' ? 'SUCCESS' : 'FAILURE') : null });
+    }
+    this.json(res, 404, { message: `no route ${method} ${path}` });
+  }
+}

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildsCompletedPayload } from '../../src/domain.js';
+import type { Daemon } from '../../src/daemon.js';
+import { CiServer } from '../helpers/ci-server.js';
+import { runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/util.js';
+import { kdistItem, rssFeed, World } from '../helpers/world.js';
+
+describe('builds against a local CI server and real commands', function () {
+  this.timeout(60_000);
+  let w: World;
+  let ci: CiServer;
+  let d: Daemon | undefined;
+
+  const fast = { poll_every: '100ms', retry: { base: '100ms', max: '400ms' } };
+  function config(builds: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): string {
+    writeFileSync(join(w.tmp.dir, 'gh.token'), `${ci.token}\n`);
+    writeFileSync(join(w.tmp.dir, 'bad.token'), 'wrong\n');
+    writeFileSync(join(w.tmp.dir, 'gl-trigger.token'), 'glptt-trigger');
+    writeFileSync(join(w.tmp.dir, 'gl-api.token'), 'glpat-reader');
+    writeFileSync(join(w.tmp.dir, 'jenkins.token'), 'jenkins-api-token');
+    mkdirSync(join(w.tmp.dir, 'templates'), { recursive: true });
+    writeFileSync(join(w.tmp.dir, 'templates', 'built.hbs'), '---\nsubject: "{{kernel.version}}: {{#if ok}}all built{{else}}builds failed{{/if}}"\n---\n{{#each builds}}{{target}} {{state}} {{url}}\n{{/each}}');
+    return w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }], [
+      { id: 'build', on: 'kernel.released', when: { distro: 'kernel.org' }, do: Object.keys(builds).map((target) => ({ build: { target } })) },
+      { id: 'tell', on: 'builds.completed', do: [{ email: { template: 'built', to: ['users@test.example'] } }] },
+    ], { templates_dir: 'templates', builds, ...extra });
+  }
+  const builds = () => d!.store.builds.list().reverse();
+  const completions = () => d!.store.db.prepare("SELECT payload FROM events WHERE type = 'builds.completed' ORDER BY id").pluck().all().map((p) => JSON.parse(p as string) as BuildsCompletedPayload);
+  const eventTypes = () => d!.store.db.prepare("SELECT type FROM events WHERE type LIKE 'build%' ORDER BY id").pluck().all() as string[];
+
+  async function kernel(cfg: string): Promise<Daemon> {
+    d = w.daemon(cfg);
+    await d.pollOnce(['kdist']);
+    d.builds.start();
+    return d;
+  }
+
+  beforeEach(async () => {
+    w = await new World().start();
+    ci = new CiServer();
+    await ci.start();
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.8', 'stable')]));
+    d = undefined;
+  });
+  afterEach(async () => {
+    await w.stop();
+    await ci.stop();
+  });
+
+  it('github-workflow with a matrix: one dispatch per combination with rendered inputs, followed to success; builds.completed goes through the rules; the token stays out of the database and logs', async () => {
+    await kernel(config({
+      mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', ref: 'release', api_url: ci.url, token_file: 'gh.token',
+        inputs: { kernel: '{{kernel.version}}', arch: '{{matrix.arch}}' }, matrix: { arch: ['x86_64', 'aarch64'] }, ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const dispatches = ci.seen.filter((s) => s.path.endsWith('/dispatches')).map((s) => JSON.parse(s.body) as { ref: string; inputs: Record<string, string>; return_run_details: boolean });
+    assert.deepEqual(dispatches.map((x) => x.inputs).sort((a, b) => a.arch!.localeCompare(b.arch!)), [{ kernel: '6.6.8', arch: 'aarch64' }, { kernel: '6.6.8', arch: 'x86_64' }]);
+    assert.ok(dispatches.every((x) => x.ref === 'release' && x.return_run_details === true));
+    assert.ok(ci.seen.every((s) => s.auth === `Bearer ${ci.token}`));
+    const [done] = completions();
+    assert.equal(done!.ok, true);
+    assert.deepEqual(done!.builds.map((b) => `${b.target}[${b.matrix.arch}] ${b.state}`), ['mods[x86_64] succeeded', 'mods[aarch64] succeeded']);
+    assert.ok(done!.builds.every((b) => /^https:\/\/github\.example\/example\/kmod\/actions\/runs\/\d+$/.test(b.url!)));
+    assert.deepEqual(eventTypes().filter((t) => t !== 'builds.completed').sort(), ['build.started', 'build.started', 'build.succeeded', 'build.succeeded']);
+    await waitFor('the rule\'s mail', () => w.smtp.received.length === 1);
+    assert.equal(w.smtp.received[0]!.subject, '6.6.8: all built');
+    const dbFile = readFileSync(join(w.tmp.dir, 'state', 'kernel-herald.sqlite'));
+    await d!.stop();
+    const all = Buffer.concat([dbFile, readFileSync(join(w.tmp.dir, 'state', 'kernel-herald.sqlite'))]).toString('latin1');
+    assert.ok(!all.includes(ci.token), 'no token in the database');
+    assert.ok(!JSON.stringify(w.logs.lines).includes(ci.token), 'no token in the logs');
+
+    const status = await runCli(['status', '6.6.8', '--config', join(w.tmp.dir, 'config.yaml')]);
+    assert.match(status.stdout, /build #1 mods \[arch=x86_64\] succeeded \(attempt 1\/3\) https:\/\/github\.example/);
+  });
+
+  it('github-workflow without run details (older GitHub Enterprise): the run is found by its correlation id', async () => {
+    ci.githubDetails = false;
+    await kernel(config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', inputs: { kernel: '{{kernel.version}}' }, ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.equal(b.state, 'succeeded');
+    const run = ci.runs.get(Number(b.external_id))!;
+    assert.equal(run.inputs.correlation, b.correlation, 'the run found is the one this build dispatched');
+    assert.ok(ci.count('GET', '/runs?event=workflow_dispatch') >= 1);
+  });
+
+  it('rate limits wait for the reset without spending an attempt; a 5xx is retried; 401 and 404 fail at once with the reason', async () => {
+    ci.fail('POST /repos/example/ok/actions/workflows/build.yml/dispatches', 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) }, '{"message":"API rate limit exceeded"}');
+    ci.fail('POST /repos/example/ok/actions/workflows/build.yml/dispatches', 502);
+    await kernel(config({
+      ok: { type: 'github-workflow', repo: 'example/ok', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+      badtoken: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'bad.token', ...fast },
+      missing: { type: 'github-workflow', repo: 'example/kmod', workflow: 'nope.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 20_000);
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.equal(byTarget.ok!.state, 'succeeded');
+    assert.equal(byTarget.ok!.attempt, 2, 'the 502 cost an attempt, the rate limit did not');
+    assert.ok(w.logs.lines.some((l) => l.message === 'build dispatch rate-limited'));
+    assert.equal(byTarget.badtoken!.state, 'failed');
+    assert.match(byTarget.badtoken!.last_error!, /401 Bad credentials/);
+    assert.equal(byTarget.badtoken!.attempt, 1, 'a 401 is not retried');
+    assert.match(byTarget.missing!.last_error!, /404 Not Found/);
+    assert.equal(completions()[0]!.ok, false);
+    assert.ok(!JSON.stringify(w.logs.lines).includes('wrong'), 'not even a bad token is logged');
+  });
+
+  it('gitlab-pipeline fails while jenkins succeeds: the set is not ok; `build retry` runs only the failed one again and the set completes ok', async () => {
+    ci.failPipelines = 1;
+    const cfg = config({
+      gl: { type: 'gitlab-pipeline', url: ci.url, project: 'kernel/kmod', ref: 'main', variables: { KERNEL: '{{kernel.version}}' }, token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
+      jk: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', parameters: { KERNEL: '{{kernel.version}}' }, ...fast },
+    });
+    await kernel(cfg);
+    await waitFor('the first completion', () => completions().length === 1, 15_000);
+    assert.equal(completions()[0]!.ok, false);
+    assert.deepEqual(completions()[0]!.builds.map((b) => `${b.target} ${b.state} ${b.detail ?? ''}`), ['gl failed pipeline failed', 'jk succeeded ']);
+    const gl = builds().find((b) => b.target === 'gl')!;
+    assert.deepEqual([...ci.runs.values()].find((r) => r.name === 'pipeline')!.inputs, { KERNEL: '6.6.8', KH_CORRELATION: gl.correlation });
+    await d!.stop();
+
+    const res = await runCli(['build', 'retry', '6.6.8', '--config', cfg]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /1 failed build queued again/);
+    d = w.daemon(cfg);
+    d.builds.start();
+    await waitFor('the second completion', () => completions().length === 2, 15_000);
+    assert.equal(completions()[1]!.ok, true);
+    assert.equal(ci.count('POST', '/trigger/pipeline'), 2);
+    assert.equal(ci.count('POST', '/buildWithParameters'), 1, 'the build that succeeded is not run again');
+    assert.equal(builds().find((b) => b.target === 'gl')!.attempt, 2);
+    await waitFor('both mails', () => w.smtp.received.length === 2);
+    assert.deepEqual(w.smtp.received.map((m) => m.subject), ['6.6.8: builds failed', '6.6.8: all built']);
+    const again = await runCli(['build', 'retry', '6.6.8', '--config', cfg]);
+    assert.match(again.stdout, /nothing to retry/);
+  });
+
+  it('jenkins: queue item, then the build, to its result', async () => {
+    await kernel(config({ jk: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', parameters: { KERNEL: '{{kernel.version}}' }, ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.equal(b.state, 'succeeded');
+    assert.equal(b.url, `${ci.url}/job/kmod/42/`);
+    assert.equal(b.external_id, '42');
+    assert.ok(ci.count('GET', '/queue/item/') >= 2);
+  });
+
+  it('commands: exit 0 succeeds, exit 3 fails, a hang is killed at its timeout; output goes to a log file; no shell', async () => {
+    const script = join(w.tmp.dir, 'build.sh');
+    writeFileSync(script, '#!/bin/sh\necho "building $KERNEL for $1"\nexit "$2"\n', { mode: 0o755 });
+    await kernel(config({
+      good: { type: 'command', argv: [script, '{{kernel.version}};rm -rf /', '0'], env: { KERNEL: '{{kernel.version}}' }, ...fast },
+      bad: { type: 'command', argv: [script, 'x', '3'], ...fast },
+      hang: { type: 'command', argv: ['sleep', '30'], command_timeout: '300ms', max_attempts: 1, ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.equal(byTarget.good!.state, 'succeeded');
+    assert.equal(readFileSync(byTarget.good!.url!, 'utf8'), 'building 6.6.8 for 6.6.8;rm -rf /\n', 'the argument reached the script verbatim');
+    assert.equal(byTarget.bad!.state, 'failed');
+    assert.equal(byTarget.bad!.last_error, 'exit status 3');
+    assert.equal(byTarget.hang!.state, 'failed');
+    assert.match(byTarget.hang!.last_error!, /timed out after 300ms/);
+  });
+
+  it('a restart while builds run resumes tracking: a CI run is polled to its end without a second dispatch; a lost command runs again', async () => {
+    ci.outcome.polls = 6;
+    const cfg = config({
+      gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast, poll_every: '200ms' },
+      cmd: { type: 'command', argv: ['sh', '-c', 'echo $KH_ATTEMPT >> "$0"; [ "$KH_ATTEMPT" = 2 ] || sleep 30', join(w.tmp.dir, 'attempts')], ...fast },
+    });
+    await kernel(cfg);
+    await waitFor('both running', () => builds().every((b) => b.state === 'running') && ci.runs.size === 1 && [...ci.runs.values()][0]!.polls >= 1, 10_000);
+    await d!.stop();
+    d = w.daemon(cfg);
+    d.builds.start();
+    await waitFor('builds.completed', () => completions().length === 1, 20_000);
+    assert.equal(ci.count('POST', '/dispatches'), 1, 'no second dispatch');
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.equal(byTarget.gh!.state, 'succeeded');
+    assert.equal(byTarget.cmd!.state, 'succeeded');
+    assert.equal(byTarget.cmd!.attempt, 2);
+    assert.equal(readFileSync(join(w.tmp.dir, 'attempts'), 'utf8'), '1\n2\n');
+  });
+});
