@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BuildsCompletedPayload } from '../../src/domain.js';
 import type { Daemon } from '../../src/daemon.js';
 import { CiServer } from '../helpers/ci-server.js';
+import * as R from '../helpers/repos.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
@@ -186,5 +187,30 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(byTarget.cmd!.state, 'succeeded');
     assert.equal(byTarget.cmd!.attempt, 2);
     assert.equal(readFileSync(join(w.tmp.dir, 'attempts'), 'utf8'), '1\n2\n');
+  });
+
+  it('wait_for_packages: a build waits until its package is in the repository (RPM), or fails at the gate\'s deadline (APT)', async () => {
+    const publishRpm = (pkgs: R.RpmPkg[]) => {
+      const primary = R.xz(R.primaryXml(pkgs));
+      w.feeds.set('/el9/repodata/p-primary.xml.xz', primary, 'application/x-xz');
+      w.feeds.set('/el9/repodata/repomd.xml', R.repomdXml([{ type: 'primary', href: 'repodata/p-primary.xml.xz', body: primary }]));
+    };
+    publishRpm([{ name: 'kernel-ml-devel', ver: '6.6.7', rel: '1.el9', arch: 'x86_64' }]);
+    const pk = R.xz(R.packagesIndex([{ name: 'linux-headers-6.6.7', version: '6.6.7-1', arch: 'amd64', source: 'linux' }]));
+    w.feeds.set('/deb/dists/stable/main/binary-amd64/Packages.xz', pk, 'application/x-xz');
+    w.feeds.set('/deb/dists/stable/InRelease', R.inRelease('stable', [{ path: 'main/binary-amd64/Packages.xz', body: pk }]), 'text/plain');
+    await kernel(config({
+      rpm: { type: 'command', argv: ['true'], ...fast, wait_for_packages: { url: w.feeds.url('/el9/'), format: 'rpm', package: 'kernel-ml-devel', version: '{{kernel.version}}-1.el9', every: '100ms' } },
+      deb: { type: 'command', argv: ['true'], ...fast, wait_for_packages: { url: w.feeds.url('/deb'), format: 'apt', suite: 'stable', package: 'linux-headers-{{kernel.version}}', version: '{{kernel.version}}-1', every: '100ms', within: '700ms' } },
+    }));
+    await waitFor('a few gate checks', () => w.feeds.count('/el9/repodata/repomd.xml') >= 3);
+    assert.equal(builds().find((b) => b.target === 'rpm')!.state, 'waiting', 'not there yet: not dispatched');
+    publishRpm([{ name: 'kernel-ml-devel', ver: '6.6.7', rel: '1.el9', arch: 'x86_64' }, { name: 'kernel-ml-devel', ver: '6.6.8', rel: '1.el9', arch: 'x86_64' }]);
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.equal(byTarget.rpm!.state, 'succeeded');
+    assert.equal(byTarget.deb!.state, 'failed');
+    assert.match(byTarget.deb!.last_error!, /linux-headers-6\.6\.8 6\.6\.8-1 did not appear in http:\/\/127\.0\.0\.1:\d+\/deb by /);
+    assert.equal(byTarget.deb!.attempt, 0, 'never dispatched');
   });
 });
