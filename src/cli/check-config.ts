@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { describeWatcher } from '../watchers/registry.js';
+import { existsSync } from 'node:fs';
+import { triggerFor } from '../builds/registry.js';
 import { printJson } from './common.js';
 
 export function register(program: Command): void {
@@ -19,6 +21,10 @@ export function register(program: Command): void {
         templates: templates.dirs,
         watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: describeWatcher(w).where, schedule: describeWatcher(w).schedule, backfill: w.backfill })),
         rotations: Object.entries(config.rotations).map(([name, r]) => ({ name, members: r.members, timezone: r.timezone })),
+        builds: Object.entries(config.builds).map(([name, t]) => ({ name, type: t.type, matrix: t.matrix ?? {}, gate: !!t.wait_for_packages })),
+        // Tokens are read at each dispatch, so a missing one is not fatal here, but worth saying.
+        warnings: Object.entries(config.builds).flatMap(([name, t]) => Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})
+          .filter(([, file]) => !existsSync(file)).map(([key, file]) => `builds.${name}.${key}: ${file} does not exist yet (read at each dispatch)`)),
         rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
       };
       if (opts.json) { printJson(summary); return; }
@@ -32,9 +38,12 @@ export function register(program: Command): void {
         ...summary.watchers.map((w) => `    ${w.id} (${w.type}, ${w.schedule}${w.backfill ? ', backfill' : ''}) ${w.url}`),
         `  rotations: ${summary.rotations.length}`,
         ...summary.rotations.map((r) => `    ${r.name} (${r.timezone}): ${r.members.join(', ')}`),
+        `  builds:    ${summary.builds.length}`,
+        ...summary.builds.map((b) => `    ${b.name} (${b.type}${Object.keys(b.matrix).length ? `, matrix ${Object.entries(b.matrix).map(([k, v]) => `${k}=${v.join('|')}`).join(' ')}` : ''}${b.gate ? ', waits for packages' : ''})`),
         `  rules:     ${summary.rules.length}`,
         ...summary.rules.map((r) => `    ${r.id}: on ${r.on}${Object.keys(r.when).length ? ` when ${JSON.stringify(r.when)}` : ''} do ${r.do.join(', ')}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+      for (const w of summary.warnings) process.stderr.write(`kernel-herald: warning: ${w}\n`);
     });
 }

@@ -13,7 +13,6 @@ import { schemeFor, validateVersion } from '../versions/index.js';
 import { defaultConfigObject } from './default.js';
 import { rotationProblems } from '../rotation/check.js';
 import { targetProblems } from '../builds/tracker.js';
-import { triggerFor } from '../builds/registry.js';
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
 
@@ -160,9 +159,6 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
   problems.push(...rotationProblems(config.rotations, config.people));
   for (const [name, t] of Object.entries(config.builds)) {
     problems.push(...targetProblems(name, t));
-    for (const [key, file] of Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})) {
-      if (!existsSync(file)) problems.push(`builds.${name}.${key}: ${file} does not exist`);
-    }
     if (t.wait_for_packages?.format === 'apt' && !t.wait_for_packages.suite) problems.push(`builds.${name}.wait_for_packages.suite: is required with format apt`);
   }
   const ruleIds = new Set<string>();
