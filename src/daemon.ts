@@ -205,12 +205,12 @@ export class Daemon {
   }
 
   /** SIGTERM: stop polling, finish what is under way, close. Nothing in flight is lost: it is all in SQLite. */
-  async stop(): Promise<void> {
+  async stop(opts: { reload?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     await this.deadlineTask?.destroy();
-    await this.builds.stop();
+    await this.builds.stop({ keepRunning: !!opts.reload });
     await this.scheduler?.stop();
     if (!this.dryRun) await this.worker.deliverDue().catch(() => undefined);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -119,10 +119,15 @@ export class BuildTracker {
     this.timer = setTimeout(() => this.wake(), delay);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * `keepRunning` (a config reload in the same process): commands keep
+   * running, and the next tracker over the same state dir finds them.
+   */
+  async stop(opts: { keepRunning?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    if (opts.keepRunning) return;
     for (const t of new Set(Object.values(this.deps.targets).map((x) => x.type))) triggerFor(t)?.shutdown?.(this.logDir);
   }
 

@@ -30,7 +30,8 @@ export function register(program: Command): void {
               log.error('reload refused: config invalid; keeping the running config', { error: errorMessage(err) });
               return;
             }
-            await daemon.stop();
+            // Build commands this process started keep running across a reload.
+            await daemon.stop({ reload: true });
             daemon = new Daemon(loaded, { log });
             await daemon.start();
             log.info('reloaded', { config: loaded.origin });

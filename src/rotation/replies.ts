@@ -30,6 +30,16 @@ export class ReplyHandler implements ReplySink {
   constructor(private readonly service: AssignmentService, private readonly store: Store, private readonly people: Record<string, { email: string }>, private readonly log: Logger) {}
 
   handle(mail: MailInput, raw: Buffer | string): boolean {
+    try {
+      return this.handleOne(mail, raw);
+    } catch (err) {
+      // A broken template or database error: the reply is consumed, not mistaken for an announcement.
+      this.log.error('reply to an assignment request could not be acted on', { message_id: mail.messageId, from: mail.from, error: (err as Error).message });
+      return true;
+    }
+  }
+
+  private handleOne(mail: MailInput, raw: Buffer | string): boolean {
     const { store } = this;
     // Our own request, copied into the mailbox (the rotation list includes us, or a Bcc).
     if (mail.messageId && store.assignments.byMessageId(mail.messageId)) return true;

@@ -213,4 +213,18 @@ describe('builds against a local CI server and real commands', function () {
     assert.match(byTarget.deb!.last_error!, /linux-headers-6\.6\.8 6\.6\.8-1 did not appear in http:\/\/127\.0\.0\.1:\d+\/deb by /);
     assert.equal(byTarget.deb!.attempt, 0, 'never dispatched');
   });
+
+  it('a config reload (SIGHUP) keeps a running command: the new daemon follows it without running it again', async () => {
+    const marker = join(w.tmp.dir, 'runs');
+    const cfg = config({ cmd: { type: 'command', argv: ['sh', '-c', 'echo run >> "$0"; sleep 0.7', marker], ...fast } });
+    await kernel(cfg);
+    await waitFor('running', () => builds()[0]?.state === 'running');
+    await d!.stop({ reload: true });
+    d = w.daemon(cfg);
+    d.builds.start();
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    assert.equal(builds()[0]!.state, 'succeeded');
+    assert.equal(builds()[0]!.attempt, 1);
+    assert.equal(readFileSync(marker, 'utf8'), 'run\n');
+  });
 });
