@@ -104,7 +104,7 @@ export class AssignmentService {
     const to = this.available(spec);
     const eventId = this.emit('assignment.requested', a, null, 'rule');
     this.mail(a, spec, 'volunteer', to, eventId, null);
-    this.note(a, 'volunteers requested', null, 'rule', `to ${to.map((p) => p.id).join(', ')}; claim within until ${deadline}`);
+    this.note(a, 'volunteers requested', null, 'rule', `to ${to.map((p) => p.id).join(', ')}; claims until ${deadline}`);
     return a;
   }
 
@@ -128,7 +128,7 @@ export class AssignmentService {
     a = this.store.assignments.update(a.id, { state: 'asking', person, asked: [...a.asked, person], deadline, assigned_at: this.iso() }, this.iso());
     const eventId = this.emit('assignment.requested', a, person, via);
     this.mail(a, spec, 'assignment', [this.person(person)], eventId, person);
-    this.note(a, 'asked', person, via, `ack within until ${deadline}`);
+    this.note(a, 'asked', person, via, `ack due by ${deadline}`);
     return a;
   }
 
