@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { duration, httpUrl } from '../config/fields.js';
 import { HeraldError } from '../errors.js';
-import { decodeBody, parseXml } from '../sources/document.js';
-import { decompress, sha256 } from '../watchers/decompress.js';
-import { fetchDocument } from '../watchers/fetcher.js';
+import { decodeBody } from '../sources/document.js';
 import { packagesIndex, releaseIndexes, stanzas } from '../watchers/repo/apt.js';
-import { parseRepomd } from '../watchers/repo/rpm.js';
+import { fetchIndexed } from '../watchers/repo/fetch.js';
+import { parseRepomd, rpmPackages } from '../watchers/repo/rpm.js';
 
 // The optional gate before a dispatch: mirrors lag announcements by hours, and
 // a build against a kernel whose headers are not there yet fails for nothing.
@@ -30,36 +29,22 @@ export type GateConfig = z.output<typeof gateSchema>;
 export interface GateRequest { url: string; format: 'rpm' | 'apt'; package: string; version: string; suite?: string | undefined; component: string; arch: string; max_bytes: number }
 
 const slash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
-
-async function file(url: string, expected: string | undefined, maxBytes: number): Promise<Buffer> {
-  const res = await fetchDocument({ url, timeoutMs: 60_000, maxBytes });
-  if (res.status !== 200) throw new HeraldError('EFETCH', `GET ${url}: unexpected 304`);
-  if (expected && sha256(res.body) !== expected) throw new HeraldError('EFETCH', `GET ${url}: sha256 differs from the index (mirror mid-sync?)`);
-  return decompress(res.body, new URL(url).pathname, maxBytes);
-}
-
-function list<T>(v: T | T[] | undefined): T[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
+const INDEX_LIMIT = 10 * 1024 * 1024;
 
 /** Whether the repository lists the package at that version now. */
 export async function packagePresent(g: GateRequest): Promise<boolean> {
   const where = slash(g.url);
+  const limits = { timeoutMs: 60_000, maxBytes: g.max_bytes, maxUncompressedBytes: g.max_bytes };
   if (g.format === 'rpm') {
-    const repomd = await fetchDocument({ url: new URL('repodata/repomd.xml', where).href, timeoutMs: 60_000, maxBytes: 10 * 1024 * 1024 });
-    if (repomd.status !== 200) throw new HeraldError('EFETCH', 'repomd.xml: unexpected 304');
-    const primary = parseRepomd(decodeBody(repomd.body)).find((e) => e.type === 'primary');
+    const repomd = await fetchIndexed(new URL('repodata/repomd.xml', where).href, undefined, { ...limits, maxBytes: INDEX_LIMIT });
+    const primary = parseRepomd(decodeBody(repomd)).find((e) => e.type === 'primary');
     if (!primary?.href) throw new HeraldError('EINPUT', `${where}: repomd.xml names no primary metadata`);
-    const { value } = parseXml(decodeBody(await file(new URL(primary.href, where).href, primary.sha256, g.max_bytes)));
-    return list((value.metadata as { package?: unknown } | undefined)?.package).some((p) => {
-      const pkg = p as { name?: unknown; version?: Record<string, string> };
-      return String(pkg.name) === g.package && `${pkg.version?.['@_ver']}-${pkg.version?.['@_rel']}` === g.version;
-    });
+    return rpmPackages(await fetchIndexed(new URL(primary.href, where).href, primary.sha256, limits))
+      .some((p) => p.name === g.package && p.version === g.version);
   }
   if (!g.suite) throw new HeraldError('ECONFIG', 'wait_for_packages.suite: is required with format apt');
-  const inRelease = await fetchDocument({ url: new URL(`dists/${g.suite}/InRelease`, where).href, timeoutMs: 60_000, maxBytes: 10 * 1024 * 1024 });
-  if (inRelease.status !== 200) throw new HeraldError('EFETCH', 'InRelease: unexpected 304');
-  const index = packagesIndex(releaseIndexes(decodeBody(inRelease.body)), g.component, g.arch);
-  const packages = decodeBody(await file(new URL(`dists/${g.suite}/${index.path}`, where).href, index.sha256, g.max_bytes));
+  const inRelease = await fetchIndexed(new URL(`dists/${g.suite}/InRelease`, where).href, undefined, { ...limits, maxBytes: INDEX_LIMIT });
+  const index = packagesIndex(releaseIndexes(decodeBody(inRelease)), g.component, g.arch);
+  const packages = decodeBody(await fetchIndexed(new URL(`dists/${g.suite}/${index.path}`, where).href, index.sha256, limits));
   return stanzas(packages).some((f) => f.Package === g.package && f.Version === g.version);
 }

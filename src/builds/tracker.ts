@@ -57,6 +57,8 @@ export class BuildTracker {
   private again = false;
   private stopped = true;
   private emitted = false;
+  /** One look at a repository per pass, however many builds (matrix combinations) wait on it. */
+  private gateChecks = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: TrackerDeps) {}
 
@@ -135,6 +137,7 @@ export class BuildTracker {
   async tick(): Promise<number> {
     let n = 0;
     this.emitted = false;
+    this.gateChecks = new Map();
     for (const b of this.store.builds.due(this.iso())) {
       n += 1;
       await this.step(b).catch((err: unknown) => this.deps.log.error('build step failed', { build: b.id, error: errorMessage(err) }));
@@ -189,7 +192,13 @@ export class BuildTracker {
     const gate = b.request.gate as GateRequest;
     let present = false;
     try {
-      present = await packagePresent(gate);
+      const key = JSON.stringify(gate);
+      let check = this.gateChecks.get(key);
+      if (!check) {
+        check = packagePresent(gate);
+        this.gateChecks.set(key, check);
+      }
+      present = await check;
     } catch (err) {
       log.warn('package gate check failed; will look again', { error: errorMessage(err) });
     }

@@ -13,7 +13,7 @@ function buildsOf(store: Store, kernel: string | undefined): BuildRow[] {
   return found.flatMap((r) => store.builds.forRelease(r.id));
 }
 
-export function buildLine(b: BuildRow): string {
+export function buildLine(b: Pick<BuildRow, 'id' | 'target' | 'combo_key' | 'state' | 'attempt' | 'max_attempts' | 'url' | 'last_error'>): string {
   return `build #${b.id} ${b.target}${b.combo_key ? ` [${b.combo_key}]` : ''} ${b.state} (attempt ${b.attempt}/${b.max_attempts})${b.url ? ` ${b.url}` : ''}${b.last_error ? ` -- ${b.last_error}` : ''}`;
 }
 

@@ -44,7 +44,7 @@ export function register(program: Command): void {
               lines.push(`  assignment #${a.id} (${a.rotation}, ${a.mode}): ${now}`);
               for (const l of a.log) lines.push(`    ${l.at}  ${l.step}${l.person ? ` ${l.person}` : ''} via ${l.via}${l.detail ? `: ${l.detail}` : ''}`);
             }
-            for (const b of store.builds.forRelease(r.id)) lines.push(`  ${buildLine(b)}`);
+            for (const b of t.builds) lines.push(`  ${buildLine(b)}`);
             for (const m of t.mail) lines.push(`  ${m.sent_at ?? m.next_attempt_at}  mail #${m.id} ${m.status}: ${m.subject} -> ${m.recipients.join(', ')}${m.last_error ? ` (${m.last_error})` : ''}`);
             process.stdout.write(`${lines.join('\n')}\n`);
           }

@@ -6,6 +6,7 @@ import type { TemplateSet } from '../mail/templates.js';
 import type { AssignmentRow } from '../store/assignments.js';
 import type { Store } from '../store/index.js';
 import { tokenTag } from './reply.js';
+import { mailbox } from '../mail/address.js';
 
 export type RequestKind = 'volunteer' | 'assignment' | 'unanswered';
 
@@ -17,10 +18,6 @@ export interface MailerDeps {
 }
 
 export interface AssignTemplates { volunteer: string; assignment: string; unanswered: string }
-
-export function quoted(p: PersonRef): string {
-  return `"${p.name.replace(/"/g, '')}" <${p.email}>`;
-}
 
 /**
  * What an assignment mail's template sees: the kernel (or driver) as the
@@ -70,7 +67,7 @@ export function queueRequest(deps: MailerDeps, a: AssignmentRow, kind: RequestKi
   if (!root) store.threads.claimRoot(thread, messageId, at);
   store.outbox.enqueue({
     message_id: messageId, rule_run_id: null, event_id: eventId, release_id: a.release_id,
-    template, thread_key: thread, recipients: to.map(quoted), cc: [],
+    template, thread_key: thread, recipients: to.map(mailbox), cc: [],
     subject, body: rendered.body, in_reply_to: root ?? null, refs: root ?? null,
   }, at);
   store.assignments.addMessage(messageId, a.id);

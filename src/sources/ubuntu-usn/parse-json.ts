@@ -4,7 +4,7 @@ import { HeraldError } from '../../errors.js';
 import { findCves, unique } from '../source.js';
 import { codenameToVersion, isLtsVersion, kernelImage } from './releases.js';
 
-// The notice JSON (https://ubuntu.com/security/notices/USN-XXXX-Y.json). Only
+// The notice JSON (https://ubuntu.com/security/notices/USN-<n>-<k>.json). Only
 // the fields we use are checked; the rest may change without breaking us.
 const pkg = z.object({ name: z.string(), version: z.string(), is_source: z.union([z.boolean(), z.string()]).optional() });
 export const noticeSchema = z.object({

@@ -1,7 +1,6 @@
 import { HeraldError } from '../../errors.js';
 import { decodeBody } from '../../sources/document.js';
-import { decompress, sha256 } from '../decompress.js';
-import { fetchDocument } from '../fetcher.js';
+import { fetchIndexed } from './fetch.js';
 import { FetchingWatcher, type WatchItem } from '../fetching-watcher.js';
 import type { WatcherDeps } from '../types.js';
 import { kernelsInPackages, packagesIndex, releaseIndexes } from './apt.js';
@@ -28,12 +27,8 @@ export class RepoWatcher extends FetchingWatcher {
     return this.repo.format === 'rpm' ? new URL('repodata/repomd.xml', this.base()).href : new URL(`dists/${this.repo.suite}/InRelease`, this.base()).href;
   }
 
-  /** A file the index names: fetched, checked against its checksum, decompressed. */
-  private async file(url: string, expected: string | undefined): Promise<Buffer> {
-    const res = await fetchDocument({ url, timeoutMs: this.repo.timeout, maxBytes: this.repo.max_bytes });
-    if (res.status !== 200) throw new HeraldError('EFETCH', `GET ${url}: unexpected 304`);
-    if (expected && sha256(res.body) !== expected) throw new HeraldError('EFETCH', `GET ${url}: sha256 differs from the index (mirror mid-sync?)`, { url });
-    return decompress(res.body, new URL(url).pathname, this.repo.max_uncompressed_bytes);
+  private file(url: string, expected: string | undefined): Promise<Buffer> {
+    return fetchIndexed(url, expected, { timeoutMs: this.repo.timeout, maxBytes: this.repo.max_bytes, maxUncompressedBytes: this.repo.max_uncompressed_bytes });
   }
 
   protected async items(text: string): Promise<WatchItem[]> {

@@ -24,19 +24,23 @@ export function parseRepomd(text: string): RepomdEntry[] {
   });
 }
 
+/** Every binary package primary.xml lists: name, arch and version-release. */
+export function rpmPackages(primary: Buffer): { name: string; arch: string; version: string }[] {
+  const { value } = parseXml(decodeBody(primary));
+  return list((value.metadata as { package?: unknown } | undefined)?.package).flatMap((p) => {
+    const pkg = p as Record<string, unknown>;
+    const v = pkg.version as Record<string, string> | undefined;
+    if (!v?.['@_ver'] || !v['@_rel']) return [];
+    return [{ name: String(pkg.name ?? ''), arch: String(pkg.arch ?? ''), version: `${v['@_ver']}-${v['@_rel']}` }];
+  });
+}
+
 /** Kernel releases present in primary.xml: one per kernel family and version-release, with its architectures. */
 export function kernelsInPrimary(primary: Buffer, distro: string, distroRelease: string): KernelRelease[] {
-  const { value } = parseXml(decodeBody(primary));
   const byKey = new Map<string, KernelRelease>();
-  for (const p of list((value.metadata as { package?: unknown } | undefined)?.package)) {
-    const pkg = p as Record<string, unknown>;
-    const name = String(pkg.name ?? '');
-    const arch = String(pkg.arch ?? '');
+  for (const { name, arch, version } of rpmPackages(primary)) {
     const base = kernelBase(name);
     if (!base || arch === 'src') continue;
-    const v = pkg.version as Record<string, string> | undefined;
-    if (!v?.['@_ver'] || !v['@_rel']) continue;
-    const version = `${v['@_ver']}-${v['@_rel']}`;
     const key = `${base}\u0000${version}`;
     let r = byKey.get(key);
     if (!r) {

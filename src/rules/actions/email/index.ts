@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
 import { emailSchema, type EmailParams } from './schema.js';
 import { renderContext } from '../../../mail/context.js';
+import { mailbox } from '../../../mail/address.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 function resolveRecipient(r: string, people: Record<string, { name: string; email: string }>): string {
   const p = people[r];
-  if (p) return `"${p.name.replace(/"/g, '')}" <${p.email}>`;
-  return r;
+  return p ? mailbox(p) : r;
 }
 
 /**
