@@ -52,7 +52,8 @@ describe('builds against a local CI server and real commands', function () {
     await ci.stop();
   });
 
-  it('github-workflow with a matrix: one dispatch per combination with rendered inputs, followed to success; builds.completed goes through the rules; the token stays out of the database and logs', async () => {
+  it('github-workflow with a matrix: one dispatch per combination with rendered inputs, followed to success (through a rate-limited status check); builds.completed goes through the rules; the token stays out of the database and logs', async () => {
+    ci.fail('GET /repos/example/kmod/actions/runs/', 429, { 'retry-after': '1' }, '{"message":"You have exceeded a secondary rate limit"}');
     await kernel(config({
       mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', ref: 'release', api_url: ci.url, token_file: 'gh.token',
         inputs: { kernel: '{{kernel.version}}', arch: '{{matrix.arch}}' }, matrix: { arch: ['x86_64', 'aarch64'] }, ...fast },
@@ -69,6 +70,7 @@ describe('builds against a local CI server and real commands', function () {
     assert.deepEqual(eventTypes().filter((t) => t !== 'builds.completed').sort(), ['build.started', 'build.started', 'build.succeeded', 'build.succeeded']);
     await waitFor('the rule\'s mail', () => w.smtp.received.length === 1);
     assert.equal(w.smtp.received[0]!.subject, '6.6.8: all built');
+    assert.ok(w.logs.lines.some((l) => l.message === 'build status check failed; will look again' && /rate-limited \(429\)/.test(String(l.error))), 'the rate limit was met and waited out');
     const dbFile = readFileSync(join(w.tmp.dir, 'state', 'kernel-herald.sqlite'));
     await d!.stop();
     const all = Buffer.concat([dbFile, readFileSync(join(w.tmp.dir, 'state', 'kernel-herald.sqlite'))]).toString('latin1');
