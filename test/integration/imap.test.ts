@@ -66,6 +66,34 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.equal(cursor.last_uid, 3);
   });
 
+  it('a quiet mailbox keeps being read: after many empty re-checks, and after a Dovecot restart, each new message arrives within seconds', async () => {
+    const quiet = w.config([{
+      id: 'lists', type: 'imap', host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user,
+      password_file: 'imap.pw', every: '500ms', timeout: '5s', reconnect: { min: '100ms', max: '400ms' },
+    }], [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+    const d = w.daemon(quiet);
+    await d.start();
+    const rechecks = () => w.logs.lines.filter((l) => l.watcher === 'lists' && l.message === 'mailbox read').length;
+    await waitFor('the baseline of the empty mailbox', () => w.logs.lines.some((l) => l.watcher === 'lists' && l.message === 'baseline recorded'));
+    let seen = rechecks();
+    await waitFor('four quiet re-checks', () => rechecks() >= seen + 4, 10_000);
+    for (const n of [11, 12, 13]) {
+      await append(cesa(n));
+      await waitFor(`message ${n}`, () => w.smtp.received.length === n - 10, 5_000);
+      seen = rechecks();
+      await waitFor('two more quiet re-checks', () => rechecks() >= seen + 2, 10_000);
+    }
+    await dove.stop();
+    await waitFor('the outage to be noticed', () => w.logs.lines.some((l) => l.watcher === 'lists' && l.message === 'watcher failed'), 10_000);
+    await dove.start();
+    await waitFor('the reconnect', () => w.logs.lines.some((l) => l.watcher === 'lists' && l.message === 'watcher recovered'), 10_000);
+    seen = rechecks();
+    await waitFor('four quiet re-checks after the restart', () => rechecks() >= seen + 4, 10_000);
+    await append(cesa(14));
+    await waitFor('the message after the restart', () => w.smtp.received.length === 4, 5_000);
+    assert.equal(d.store.announcements.count(), 4);
+  });
+
   it('messages delivered while the server is down are each processed once when it is back; a UIDVALIDITY change doubles nothing', async () => {
     const d = w.daemon(cfg);
     await d.start();

@@ -28,8 +28,7 @@ export class ImapWatcher implements Watcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private client: ImapFlow | undefined;
-  private poke: (() => void) | undefined;
-  private wakeSleep: (() => void) | undefined;
+  private wake: ((why: 'news' | 'tick' | 'stop') => void) | undefined;
 
   constructor(private readonly cfg: ImapWatcherConfig, private readonly deps: WatcherDeps) {
     this.id = cfg.id;
@@ -118,7 +117,7 @@ export class ImapWatcher implements Watcher {
       store.watchers.recordSuccess(this.id, clock.now().toISOString(), {});
     });
     noteRecovery(state.failures, this.log);
-    this.log.info(baseline ? 'baseline recorded' : 'mailbox read', { messages: outcome.items, recorded: outcome.recorded, events: outcome.events, uidvalidity: validity, last_uid: last });
+    this.log[baseline || outcome.items > 0 ? 'info' : 'debug'](baseline ? 'baseline recorded' : 'mailbox read', { messages: outcome.items, recorded: outcome.recorded, events: outcome.events, uidvalidity: validity, last_uid: last });
     return outcome;
   }
 
@@ -148,21 +147,38 @@ export class ImapWatcher implements Watcher {
     },
     stop: async (): Promise<void> => {
       this.stopped = true;
-      this.poke?.();
-      this.wakeSleep?.();
+      this.wake?.('stop');
       await this.client?.logout().catch(() => this.client?.close());
       await this.loop;
     },
   };
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits for news, `ms`, or stop, whichever comes first. The timer is
+   * always cleared on the way out: a leftover timer would hold the process
+   * open for up to `every` after SIGTERM.
+   */
+  private waitFor(ms: number, news: () => boolean): Promise<'news' | 'tick' | 'stop'> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wakeSleep = () => { clearTimeout(t); resolve(); };
+      let timer: NodeJS.Timeout | undefined;
+      const done = (why: 'news' | 'tick' | 'stop') => {
+        if (timer) clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve(why);
+      };
+      if (this.stopped) return done('stop');
+      if (news()) return done('news');
+      this.wake = done;
+      timer = setTimeout(() => done('tick'), ms);
     });
   }
 
-  /** Connected: catch up, IDLE until told of news or `every` passes, repeat. Disconnected: back off, reconnect. */
+  /**
+   * Connected: catch up, IDLE until told of news or `every` passes, end the
+   * IDLE, catch up again. Every round ends its IDLE explicitly before reading:
+   * on a quiet mailbox a re-check sends no FETCH, and an IDLE nobody ends
+   * leaves the loop waiting on it forever. Disconnected: back off, reconnect.
+   */
   private async run(onOutcome: (o: PollOutcome) => Promise<void>): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
@@ -170,21 +186,21 @@ export class ImapWatcher implements Watcher {
       try {
         client = await this.connect();
         this.client = client;
-        const closed = new Promise<'closed'>((resolve) => client!.once('close', () => resolve('closed')));
+        let closed = false;
         let news = false;
-        client.on('exists', () => { news = true; this.poke?.(); });
+        client.once('close', () => { closed = true; if (this.client === client) this.wake?.('stop'); });
+        client.on('exists', () => { news = true; this.wake?.('news'); });
         await onOutcome(await this.catchUp(client));
         failures = 0;
-        while (!this.stopped && client.usable) {
+        while (!this.stopped && !closed && client.usable) {
           const idling = client.idle().catch(() => undefined);
-          const poked = new Promise<'news'>((resolve) => { this.poke = () => resolve('news'); });
-          if (news) this.poke?.();
-          const why = await Promise.race([poked, closed, this.sleep(this.cfg.every).then(() => 'tick' as const)]);
-          if (why === 'closed' || this.stopped) break;
+          await this.waitFor(this.cfg.every, () => news || closed);
+          if (this.stopped || closed || !client.usable) break;
           news = false;
-          // Any command ends IDLE; catchUp's FETCH is that command.
-          await onOutcome(await this.catchUp(client));
+          // Any command ends IDLE first (imapflow sends DONE before it).
+          await client.noop();
           await idling;
+          await onOutcome(await this.catchUp(client));
         }
         if (!this.stopped) throw new Error('IMAP connection closed');
       } catch (err) {
@@ -196,7 +212,7 @@ export class ImapWatcher implements Watcher {
         if (client?.usable) await client.logout().catch(() => client?.close());
         else client?.close();
       }
-      if (!this.stopped) await this.sleep(Math.min(this.cfg.reconnect.max, this.cfg.reconnect.min * 2 ** Math.min(failures - 1, 20)));
+      if (!this.stopped) await this.waitFor(Math.min(this.cfg.reconnect.max, this.cfg.reconnect.min * 2 ** Math.min(failures - 1, 20)), () => false);
     }
   }
 }
