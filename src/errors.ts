@@ -10,6 +10,7 @@ export const ErrorCodes = {
   ETEMPLATE: { exit: 2, what: 'template error' },
   ESEND: { exit: 1, what: 'send failed' },
   ERUNTIME: { exit: 1, what: 'runtime failure' },
+  ELOCKED: { exit: 1, what: 'state directory in use by another process' },
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

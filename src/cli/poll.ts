@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { HeraldError } from '../errors.js';
-import { cliLogger, printJson, table } from './common.js';
+import { cliLogger, lockOrExplain, printJson, table } from './common.js';
 
 export function register(program: Command): void {
   program.command('poll')
@@ -12,6 +12,8 @@ export function register(program: Command): void {
     .option('--json', 'print the outcome as JSON')
     .action(async (ids: string[], opts: { config?: string; json?: boolean }) => {
       const loaded = loadConfig(opts.config);
+      // Beside a running daemon, a poll would deliver the same outbox: refused, naming the daemon.
+      const lock = lockOrExplain(loaded.config.state_dir, 'poll');
       const daemon = new Daemon(loaded, { log: cliLogger('info') });
       try {
         const outcomes = await daemon.pollOnce(ids);
@@ -26,6 +28,7 @@ export function register(program: Command): void {
         if (failed.length) throw new HeraldError('ERUNTIME', `${failed.length} watcher${failed.length > 1 ? 's' : ''} failed: ${failed.map((o) => o.watcher).join(', ')}`);
       } finally {
         await daemon.stop();
+        lock.release();
       }
     });
 }

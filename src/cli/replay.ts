@@ -7,7 +7,7 @@ import { Daemon, databasePath } from '../daemon.js';
 import { replayIngest, replayItems } from '../ingest/replay.js';
 import type { MailTransport } from '../mail/transports.js';
 import { Store } from '../store/index.js';
-import { cliLogger, printJson } from './common.js';
+import { cliLogger, lockOrExplain, printJson } from './common.js';
 
 /** Sends nothing; what would have been sent is in the outbox of the throwaway copy. */
 const nullTransport: MailTransport = { kind: 'file', send: async () => { throw new Error('dry run: not sent'); }, close: () => {} };
@@ -34,6 +34,8 @@ export function register(program: Command): void {
           try { src.db.prepare('VACUUM INTO ?').run(dbPath); } finally { src.close(); }
         }
       }
+      // A dry run works on a copy and sends nothing: it may run beside a daemon.
+      const lock = opts.dryRun ? undefined : lockOrExplain(loaded.config.state_dir, 'replay');
       const daemon = new Daemon(loaded, { log: cliLogger('warn'), ...(opts.dryRun ? { transport: nullTransport, dbPath: dbPath!, dryRun: true } : {}) });
       try {
         const records = replayIngest(daemon.store, items, new Date().toISOString());
@@ -55,6 +57,7 @@ export function register(program: Command): void {
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         await daemon.stop();
+        lock?.release();
         if (scratch) rmSync(scratch, { recursive: true, force: true });
       }
     });

@@ -3,6 +3,7 @@ import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
+import { StateLock } from '../state-lock.js';
 
 export function register(program: Command): void {
   program.command('run')
@@ -12,22 +13,36 @@ export function register(program: Command): void {
       const path = resolveConfigPath(opts.config);
       let loaded = loadConfig(path);
       const log = createLogger({ level: loaded.config.log_level });
-      let daemon = new Daemon(loaded, { log });
-      await daemon.start();
+      // Held for the process's life, across reloads; the kernel frees it on any death.
+      const lock = StateLock.acquire(loaded.config.state_dir, 'run');
+      let daemon: Daemon;
+      try {
+        daemon = new Daemon(loaded, { log });
+        await daemon.start();
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
       let busy: Promise<void> = Promise.resolve();
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log.info('stopping', { signal });
-          busy = busy.then(() => daemon.stop()).then(resolve, resolve);
+          busy = busy.then(() => daemon.stop()).finally(() => lock.release()).then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
         process.on('SIGHUP', () => {
           busy = busy.then(async () => {
+            const running = loaded;
             try {
               loaded = loadConfig(path);
             } catch (err) {
               log.error('reload refused: config invalid; keeping the running config', { error: errorMessage(err) });
+              return;
+            }
+            if (loaded.config.state_dir !== running.config.state_dir) {
+              log.error('reload refused: state_dir changed; restart to move it', { running: running.config.state_dir, new: loaded.config.state_dir });
+              loaded = running;
               return;
             }
             // Build commands this process started keep running across a reload.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -19,4 +19,33 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** stdout JSON log lines, parsed (the daemon logs to stdout). */
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the real CLI (a daemon, usually) and keeps reading its log lines. */
+export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let buf = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    for (const p of parts) {
+      try { lines.push(JSON.parse(p) as Record<string, unknown>); } catch { lines.push({ message: p }); }
+    }
+  });
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { child, lines, stderr: () => stderr, exited };
 }
