@@ -104,7 +104,7 @@ export class Daemon {
         if (!this.stopping) this.process().then(() => this.armMail()).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
-    const replies = new ReplyHandler(this.assignments, this.store, config.people, this.log.child({ component: 'replies' }));
+    const replies = new ReplyHandler(this.assignments, this.store, { people: config.people, authservId: config.mail.authserv_id }, this.log.child({ component: 'replies' }));
     this.watchers = config.watchers.map((w) => createWatcher(w, { ...base, replies }));
     this.engine = new RulesEngine(config.rules, {
       ...base, templates: loaded.templates, people: config.people, assignments: this.assignments, builds: this.builds,

@@ -23,7 +23,8 @@ export function register(program: Command): void {
         try {
           if (!(opts.as in loaded.config.people)) throw new HeraldError('EUSAGE', `--as: no person "${opts.as}" in people: (known: ${Object.keys(loaded.config.people).join(', ') || 'none'})`);
           const token = /^(?:\[?KH-)?([0-9a-f]{20})\]?$/i.exec(id)?.[1];
-          const a = /^\d+$/.test(id) ? store.assignments.get(Number(id)) : token ? store.assignments.byToken(token) : undefined;
+          const issued = token ? store.assignments.issuedToken(token) : undefined;
+          const a = /^\d+$/.test(id) ? store.assignments.get(Number(id)) : issued ? store.assignments.get(issued.assignment_id) : token ? store.assignments.byToken(token) : undefined;
           if (!a) throw new HeraldError('EUSAGE', `no assignment "${id}" (see kernel-herald status)`);
           const service = assignmentService(loaded, store, systemClock, cliLogger());
           const r = service.act(a, verb, opts.as, 'cli');

@@ -31,6 +31,12 @@ const mail = z.strictObject({
   smtp: smtp.optional(),
   dir: z.string().optional(),
   reply_to: emailAddress.optional(),
+  /**
+   * The authserv-id the receiving server stamps in Authentication-Results
+   * (RFC 8601). Set, a reply to a request acts only when that server's
+   * header is there and reports no DKIM or DMARC failure.
+   */
+  authserv_id: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as mx.example.org').optional(),
   retry: retry.prefault({}),
   every: duration.prefault('10s'),
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { MailInput } from '../sources/source.js';
+import type { AssignmentRow, ReplyToken } from '../store/assignments.js';
 import type { Store } from '../store/index.js';
-import { addressOf, referencedIds, replyVerb, subjectToken } from './reply.js';
+import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyTokens } from './reply.js';
 import type { AssignmentService } from './service.js';
 
 /** What a mail watcher asks of each message before treating it as an announcement. */
@@ -11,23 +12,30 @@ export interface ReplySink {
   handle(mail: MailInput, raw: Buffer | string): boolean;
 }
 
+export interface ReplyPolicy {
+  people: Record<string, { email: string }>;
+  /** Set: the receiving server's Authentication-Results must be there and must not report a DKIM or DMARC failure. */
+  authservId?: string | undefined;
+}
+
 const OUR_ID = /^<kh\.[0-9a-f]{20}\./i;
 
-function autoReply(mail: MailInput): boolean {
-  const auto = (mail.headers['auto-submitted'] ?? 'no').toLowerCase();
-  const precedence = (mail.headers.precedence ?? '').toLowerCase();
-  return !auto.startsWith('no') || /^(bulk|junk|auto_reply)$/.test(precedence);
-}
+/** A token as issued, or an assignment's old shared token (before per-person tokens), which proves as little as a list copy's. */
+type Issued = Pick<ReplyToken, 'kind' | 'person'> & { assignment: AssignmentRow };
 
 /**
  * Replies to assignment requests, read by any IMAP watcher. A reply is
- * recognised by In-Reply-To/References naming one of our requests, or by the
- * token in its subject; it acts only when it comes from a member's address
- * and starts with claim, ack or decline. Everything else is logged and
- * ignored.
+ * recognised by the token of one of our request copies (in its subject or in
+ * the Message-ID its In-Reply-To/References name). It acts only when it is
+ * not automatic, comes from exactly one address that belongs to a person,
+ * passes the receiving server's authentication check where one is
+ * configured, carries no token issued to someone else, and its first line
+ * is one of the words. A token from a list copy proves nothing about who
+ * replied: a claim through it is confirmed at the claimer's own address.
+ * Everything else is logged; a known person is told why.
  */
 export class ReplyHandler implements ReplySink {
-  constructor(private readonly service: AssignmentService, private readonly store: Store, private readonly people: Record<string, { email: string }>, private readonly log: Logger) {}
+  constructor(private readonly service: AssignmentService, private readonly store: Store, private readonly policy: ReplyPolicy, private readonly log: Logger) {}
 
   handle(mail: MailInput, raw: Buffer | string): boolean {
     try {
@@ -39,44 +47,76 @@ export class ReplyHandler implements ReplySink {
     }
   }
 
+  private resolve(token: string): Issued | undefined {
+    const t = this.store.assignments.issuedToken(token);
+    if (t) {
+      const assignment = this.store.assignments.get(t.assignment_id);
+      return assignment ? { kind: t.kind, person: t.person, assignment } : undefined;
+    }
+    const legacy = this.store.assignments.byToken(token);
+    return legacy ? { kind: 'list', person: null, assignment: legacy } : undefined;
+  }
+
   private handleOne(mail: MailInput, raw: Buffer | string): boolean {
     const { store } = this;
     // Our own request, copied into the mailbox (the rotation list includes us, or a Bcc).
     if (mail.messageId && store.assignments.byMessageId(mail.messageId)) return true;
-    const refs = referencedIds(mail.headers);
-    const token = subjectToken(mail.subject);
-    const byRef = refs.map((id) => store.assignments.byMessageId(id)).find((a) => a !== undefined);
-    const a = byRef ?? (token ? store.assignments.byToken(token) : undefined);
+    const tokens = replyTokens(mail.subject, mail.headers);
+    const all = [...new Set([...(tokens.subject ? [tokens.subject] : []), ...tokens.referenced])];
     const replyId = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
     const log = this.log.child({ reply: replyId, from: mail.from });
-    if (!a) {
-      if (token || refs.some((id) => OUR_ID.test(id))) {
+    const issued = all.map((t) => this.resolve(t)).filter((i): i is Issued => i !== undefined);
+    if (issued.length === 0) {
+      if (all.length || referencedIds(mail.headers).some((id) => OUR_ID.test(id))) {
         log.warn('reply to an unknown assignment request ignored', { subject: mail.subject });
         return true;
       }
       return false;
     }
+    const a = issued[0]!.assignment;
     if (store.assignments.replySeen(replyId)) return true;
-    if (token && token !== a.token) {
-      this.service.ignore(a, 'reply ignored', `the subject's token does not match the request it replies to`, null, 'email', replyId);
+
+    // Automatic mail first: it is never acted on and never answered (RFC 3834).
+    const automatic = automaticReason(mail.headers, mail.subject);
+    if (automatic) {
+      this.service.refuse(a, `an automatic reply (${automatic})`, null, replyId, false);
       return true;
     }
-    if (autoReply(mail)) {
-      this.service.ignore(a, 'reply ignored', 'an automatic reply', null, 'email', replyId);
+    const addresses = mail.fromAddresses ?? [addressOf(mail.from)].filter((x): x is string => x !== undefined);
+    if (addresses.length !== 1) {
+      this.service.refuse(a, `From names ${addresses.length} addresses: a reply must come from one`, null, replyId, false);
       return true;
     }
-    const address = addressOf(mail.from);
-    const person = Object.entries(this.people).find(([, p]) => p.email.toLowerCase() === address)?.[0];
+    const address = addresses[0]!;
+    const person = Object.entries(this.policy.people).find(([, p]) => p.email.toLowerCase() === address)?.[0];
     if (!person) {
-      this.service.ignore(a, 'reply ignored', `from ${address ?? 'no address'}, who is not in people:`, null, 'email', replyId);
+      this.service.refuse(a, `from ${address}, who is not in people:`, null, replyId, false);
       return true;
     }
-    const verb = replyVerb(mail.text);
-    if (!verb) {
-      this.service.ignore(a, 'reply ignored', 'the first line says neither claim, ack nor decline', person, 'email', replyId);
+    const refuse = (why: string) => {
+      const message = this.service.refuse(a, why, person, replyId, true);
+      log.info('assignment reply refused', { assignment: a.id, person, reason: message });
+      return true;
+    };
+    if (this.policy.authservId) {
+      const problem = authenticationProblem(mail.headerValues?.['authentication-results'] ?? [], this.policy.authservId);
+      if (problem) return refuse(`the mail did not pass authentication: ${problem}`);
+    }
+    if (new Set(issued.map((i) => i.assignment.id)).size > 1) return refuse('it carries the tokens of requests for different assignments');
+    const foreign = issued.find((i) => i.kind === 'person' && i.person !== person);
+    if (foreign) return refuse(`it answers the copy sent to ${foreign.person}, not the one sent to ${person}: answer your own copy`);
+    const answer = replyAnswer(mail.text);
+    if (!answer) return refuse('its first line is not one of the words claim, ack, decline (alone on the line; a note may follow on the next lines)');
+    const own = issued.some((i) => i.kind === 'person' && i.person === person);
+    if (!own) {
+      // Only a list copy's token: anyone on the list (or who saw it) could have sent this.
+      if (answer.word === 'decline') return refuse('a decline through the list cannot be verified: answer the copy sent to you');
+      const message = this.service.confirmClaim(a, person, replyId);
+      log.info('claim through the list: confirmation asked', { assignment: a.id, person, result: message });
       return true;
     }
-    const r = this.service.act(a, verb, person, 'email', replyId);
+    const verb = answer.word === 'confirm' ? 'claim' : answer.word;
+    const r = this.service.act(a, verb, person, 'email', replyId, answer.note);
     log.info(r.ok ? 'assignment reply acted on' : 'assignment reply refused', { assignment: a.id, verb, person, result: r.message });
     return true;
   }

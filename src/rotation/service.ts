@@ -7,7 +7,7 @@ import type { TemplateSet } from '../mail/templates.js';
 import type { AssignMode, AssignmentRow } from '../store/assignments.js';
 import type { Store } from '../store/index.js';
 import { fairOrder } from './fairness.js';
-import { assignmentContext, queueRequest, type AssignTemplates, type RequestKind } from './mailer.js';
+import { assignmentContext, queueRequest, type AssignTemplates, type Audience, type RequestKind } from './mailer.js';
 import type { Verb } from './reply.js';
 import { membersAfter, onDuty, onLeave, type RotationSpec } from './schedule.js';
 import { rotationSpec, type RotationConfig } from './schema.js';
@@ -19,6 +19,8 @@ export interface AssignParams {
   claim_within: number;
   /** Default: everyone in the rotation is asked once. */
   max_escalations?: number | undefined;
+  /** A list address: requests to the whole rotation go there as one copy, and a claim through it is confirmed at the claimer's own address. */
+  list?: string | undefined;
   templates: AssignTemplates;
 }
 
@@ -90,7 +92,7 @@ export class AssignmentService {
       rule_id: ruleId, action_index: index, max_escalations: p.max_escalations ?? Math.max(0, spec.members.length - 1),
       ack_within_ms: p.ack_within, claim_within_ms: p.claim_within,
       subject: { kernel: payload.kernel ?? null, driver: payload.driver ?? null },
-      params: { templates: p.templates },
+      params: { templates: p.templates, ...(p.list ? { list: p.list } : {}) },
     }, this.iso());
     this.note(a, 'created', null, 'rule', `rule ${ruleId}, mode ${p.mode}`);
     if (p.mode === 'volunteer') return this.requestVolunteers(a, spec);
@@ -101,10 +103,10 @@ export class AssignmentService {
   private requestVolunteers(a: AssignmentRow, spec: RotationSpec): AssignmentRow {
     const deadline = this.iso(a.claim_within_ms);
     a = this.store.assignments.update(a.id, { state: 'claiming', deadline }, this.iso());
-    const to = this.available(spec);
+    const to = this.rotationAudience(a, spec);
     const eventId = this.emit('assignment.requested', a, null, 'rule');
     this.mail(a, spec, 'volunteer', to, eventId, null);
-    this.note(a, 'volunteers requested', null, 'rule', `to ${to.map((p) => p.id).join(', ')}; claims until ${deadline}`);
+    this.note(a, 'volunteers requested', null, 'rule', `to ${to.map((t) => (t.kind === 'person' ? t.person.id : t.address)).join(', ')}; claims until ${deadline}`);
     return a;
   }
 
@@ -127,7 +129,7 @@ export class AssignmentService {
     const deadline = this.iso(a.ack_within_ms);
     a = this.store.assignments.update(a.id, { state: 'asking', person, asked: [...a.asked, person], deadline, assigned_at: this.iso() }, this.iso());
     const eventId = this.emit('assignment.requested', a, person, via);
-    this.mail(a, spec, 'assignment', [this.person(person)], eventId, person);
+    this.mail(a, spec, 'assignment', [this.one(person)], eventId, person);
     this.note(a, 'asked', person, via, `ack due by ${deadline}`);
     return a;
   }
@@ -136,7 +138,7 @@ export class AssignmentService {
   private giveUp(a: AssignmentRow, spec: RotationSpec, via: Via, reason: string): AssignmentRow {
     a = this.store.assignments.update(a.id, { state: 'unassigned', person: null, deadline: null }, this.iso());
     this.note(a, 'unassigned', null, via, `${reason}; the rotation was told`);
-    this.mail(a, spec, 'unanswered', this.available(spec), this.emit('assignment.expired', a, null, via, { final: true }), null, reason);
+    this.mail(a, spec, 'unanswered', this.rotationAudience(a, spec), this.emit('assignment.expired', a, null, via, { final: true }), null, reason);
     return a;
   }
 
@@ -155,7 +157,7 @@ export class AssignmentService {
    * A claim, ack or decline from a person. Refusals change nothing but the
    * log. `replyId` (a reply's Message-ID) makes a mail read twice act once.
    */
-  act(a: AssignmentRow, verb: Verb, person: string, via: Via, replyId?: string): ActResult {
+  act(a: AssignmentRow, verb: Verb, person: string, via: Via, replyId?: string, note?: string): ActResult {
     return this.store.tx(() => {
       if (replyId && this.store.assignments.replySeen(replyId)) return { ok: false, assignment: a, message: `reply ${replyId} was already handled` };
       a = this.store.assignments.get(a.id)!;
@@ -168,16 +170,16 @@ export class AssignmentService {
       if (verb === 'claim' || (verb === 'ack' && (asked || a.state !== 'asking'))) {
         a = this.store.assignments.update(a.id, { state: 'accepted', person, deadline: null, assigned_at: this.iso() }, this.iso());
         const claimed = !asked;
-        this.note(a, claimed ? 'claimed' : 'acked', person, via, undefined, replyId);
+        this.note(a, claimed ? 'claimed' : 'acked', person, via, note || undefined, replyId);
         const eventId = this.emit('assignment.accepted', a, person, via);
         // A claimer gets the assignment mail as the confirmation; an ack needs none.
-        if (claimed) this.mail(a, spec, 'assignment', [this.person(person)], eventId, person, undefined, true);
+        if (claimed) this.mail(a, spec, 'assignment', [this.one(person)], eventId, person, undefined, true);
         return { ok: true, assignment: a, message: `assignment #${a.id}: ${person} is release manager` };
       }
       if (verb === 'ack') return refuse(`${person} was not asked (asked now: ${a.person})`);
       // decline
       if (asked) {
-        this.note(a, 'declined', person, via, undefined, replyId);
+        this.note(a, 'declined', person, via, note || undefined, replyId);
         a = this.store.assignments.update(a.id, { declined: [...a.declined, person] }, this.iso());
         this.emit('assignment.declined', a, person, via);
         a = this.escalate(a, spec, via);
@@ -198,6 +200,36 @@ export class AssignmentService {
     this.note(a, step, person, via, why, replyId);
     this.deps.log.warn('assignment answer ignored', { assignment: a.id, person, via, reason: why });
     return `assignment #${a.id}: ${why}`;
+  }
+
+  /**
+   * A claim that came through a list copy, whose token says nothing about who
+   * answered: the claimer is asked, at their own address and with their own
+   * token, to confirm it (as list managers confirm a subscription).
+   */
+  confirmClaim(a: AssignmentRow, person: string, replyId: string): string {
+    return this.store.tx(() => {
+      if (this.store.assignments.replySeen(replyId)) return `reply ${replyId} was already handled`;
+      const spec = this.spec(a.rotation);
+      this.note(a, 'claim to confirm', person, 'email', 'answered through the list: confirmation asked at their own address', replyId);
+      if (spec) this.mail(a, spec, 'confirm', [this.one(person)], a.event_id, person);
+      return `assignment #${a.id}: ${person}'s claim through the list awaits confirmation from their own address`;
+    });
+  }
+
+  /**
+   * A reply that is not acted on. A known person is told why, at the address
+   * people: gives for them (never the reply's From), with a copy carrying
+   * their own token; strangers and automatic mail get nothing.
+   */
+  refuse(a: AssignmentRow, why: string, person: string | null, replyId: string, tell: boolean): string {
+    return this.store.tx(() => {
+      if (this.store.assignments.replySeen(replyId)) return `reply ${replyId} was already handled`;
+      const message = this.ignore(a, 'reply refused', why, person, 'email', replyId);
+      const spec = this.spec(a.rotation);
+      if (tell && person && spec && this.deps.people[person]) this.mail(a, spec, 'refused', [this.one(person)], a.event_id, person, why);
+      return message;
+    });
   }
 
   // -- deadlines -------------------------------------------------------------------
@@ -249,8 +281,18 @@ export class AssignmentService {
     return this.store.events.append(type, payload, a.release_id, this.iso());
   }
 
-  private mail(a: AssignmentRow, spec: RotationSpec, kind: RequestKind, to: PersonRef[], eventId: number, person: string | null, reason?: string, claimed?: boolean): void {
-    const recipients = to.filter((p) => p.email !== '');
+  private one(person: string): Audience {
+    return { kind: 'person', person: this.person(person) };
+  }
+
+  /** The whole rotation: its list address when the assign action names one, else each available member. */
+  private rotationAudience(a: AssignmentRow, spec: RotationSpec): Audience[] {
+    const list = a.params.list as string | undefined;
+    return list ? [{ kind: 'list', address: list }] : this.available(spec).map((p) => ({ kind: 'person', person: p }));
+  }
+
+  private mail(a: AssignmentRow, spec: RotationSpec, kind: RequestKind, to: Audience[], eventId: number, person: string | null, reason?: string, claimed?: boolean): void {
+    const recipients = to.filter((t) => t.kind === 'list' || t.person.email !== '');
     if (recipients.length === 0) return;
     const roles = this.roles(a.release_id, a.rotation);
     const context = assignmentContext(a, {

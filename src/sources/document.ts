@@ -129,15 +129,21 @@ export async function parseMail(source: string | Buffer): Promise<MailInput> {
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   // The raw header values: mailparser folds some (List-*) into structures.
   const headers: Record<string, string> = {};
+  const headerValues: Record<string, string[]> = {};
   for (const h of m.headerLines) {
     const value = h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
     headers[h.key] = headers[h.key] === undefined ? value : `${headers[h.key]}, ${value}`;
+    (headerValues[h.key] ??= []).push(value);
   }
+  const fromAddresses = (m.from?.value ?? []).flatMap((a) => (a.address ? [a.address] : (a.group ?? []).map((g) => g.address ?? '')))
+    .filter((a) => a !== '').map((a) => a.toLowerCase());
   const mail: MailInput = {
     subject: m.subject ?? '',
     from: m.from?.text ?? '',
     text: m.text ?? '',
     headers,
+    fromAddresses,
+    headerValues,
   };
   if (m.date) mail.date = m.date.toISOString();
   if (m.messageId) mail.messageId = m.messageId;

@@ -22,6 +22,10 @@ export interface MailInput {
   date?: string;
   messageId?: string;
   headers: Record<string, string>;
+  /** The From addresses as mailparser read them (lower case): a display name that looks like an address is not one. */
+  fromAddresses?: string[];
+  /** Every value of a repeated header, topmost first (Authentication-Results, Received). */
+  headerValues?: Record<string, string[]>;
 }
 
 /** What a parser sees: one item, one JSON value, one mail, or one text. */

@@ -33,6 +33,9 @@ export interface AssignmentRow {
   assigned_at: string | null;
 }
 
+/** A token issued with one copy of a request: to a person, or to a list address. */
+export interface ReplyToken { token: string; assignment_id: number; kind: 'person' | 'list'; person: string | null; address: string }
+
 export interface LogEntry { id: number; assignment_id: number; at: string; step: string; person: string | null; via: string; detail: string | null; message_id: string | null }
 
 type Row = Omit<AssignmentRow, 'asked' | 'declined' | 'subject' | 'params'> & { asked: string; declined: string; subject: string; params: string };
@@ -92,6 +95,15 @@ export class AssignmentStore {
 
   messageCount(assignmentId: number): number {
     return this.db.prepare('SELECT COUNT(*) FROM assignment_messages WHERE assignment_id = ?').pluck().get(assignmentId) as number;
+  }
+
+  saveToken(t: ReplyToken): void {
+    this.db.prepare('INSERT OR IGNORE INTO reply_tokens (token, assignment_id, kind, person, address) VALUES (?, ?, ?, ?, ?)')
+      .run(t.token, t.assignment_id, t.kind, t.person, t.address);
+  }
+
+  issuedToken(token: string): ReplyToken | undefined {
+    return this.db.prepare('SELECT * FROM reply_tokens WHERE token = ?').get(token.toLowerCase()) as ReplyToken | undefined;
   }
 
   /** Open assignments whose claim or ack deadline has passed. */

@@ -8,6 +8,7 @@ import { OutboxStore } from './outbox.js';
 import { ThreadStore } from './threads.js';
 import { AssignmentStore } from './assignments.js';
 import { BuildStore } from './builds.js';
+import { SecretStore } from './secrets.js';
 
 /** One handle on the database, one module per table group. */
 export class Store {
@@ -20,6 +21,7 @@ export class Store {
   readonly threads: ThreadStore;
   readonly assignments: AssignmentStore;
   readonly builds: BuildStore;
+  readonly secrets: SecretStore;
 
   constructor(readonly db: DB) {
     this.watchers = new WatcherStore(db);
@@ -31,6 +33,7 @@ export class Store {
     this.threads = new ThreadStore(db);
     this.assignments = new AssignmentStore(db);
     this.builds = new BuildStore(db);
+    this.secrets = new SecretStore(db);
   }
 
   static open(path: string): Store {

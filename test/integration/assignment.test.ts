@@ -69,41 +69,53 @@ describe('assignments end to end: requests over SMTP, replies through Dovecot', 
     await dove.destroy();
   });
 
-  it('a volunteer request goes out; a member\'s "claim" reply makes them release manager; a stranger or a wrong token changes nothing', async () => {
+  it('each member gets their own request; only the token issued to the sender acts; forged, automatic and stranger replies change nothing', async () => {
     const cfg = config({ mode: 'volunteer', claim_within: '4h' });
     const d = w.daemon(cfg, clock);
     await d.pollOnce(['kdist']);
-    assert.deepEqual(sent(), ['volunteer-request>alice@test.example,bob@test.example,carol@test.example']);
-    const request = w.smtp.received[0]!;
-    const token = /\[KH-([0-9a-f]{20})\]/.exec(request.subject ?? '')?.[1];
+    assert.deepEqual(sent(), ['volunteer-request>alice@test.example', 'volunteer-request>bob@test.example', 'volunteer-request>carol@test.example']);
+    const copy = (who: string) => w.smtp.received.find((m) => to(m) === `${who}@test.example`)!;
+    const tokenOf = (m: ParsedMail) => /\[KH-([0-9a-f]{20})\]/.exec(m.subject ?? '')?.[1];
+    const request = copy('bob');
+    const token = tokenOf(request);
     assert.ok(token, `a token in "${request.subject}"`);
     assert.ok(request.messageId?.includes(token!), 'and in the Message-ID');
+    assert.equal(new Set(['alice', 'bob', 'carol'].map((p) => tokenOf(copy(p)))).size, 3, 'a token per person');
 
     await append(replyTo(request, 'Dave D <dave@test.example>', 'claim', { id: 'dave' }));
     await append(replyTo(request, 'Alice A <alice@test.example>', 'claim', { id: 'alice-wrong', subject: 'Re: Release manager wanted [KH-00000000000000000000]', inReplyTo: null }));
+    await append(replyTo(request, 'Carol C <carol@test.example>', 'claim', { id: 'carol-forged', inReplyTo: null }));
+    await append(replyTo(request, '"bob@test.example" <mallory@evil.example>', 'claim', { id: 'spoof' }));
+    await append(replyTo(request, 'Bob B <bob@test.example>', 'Accepted: I am out of office until Monday.', { id: 'ooo', subject: `Automatic reply: ${request.subject}` })
+      .replace('\r\n\r\n', '\r\nX-Autoreply: yes\r\nX-Auto-Response-Suppress: All\r\n\r\n'));
     await d.pollOnce(['replies']);
-    assert.equal(d.store.assignments.list()[0]!.state, 'claiming', 'neither reply acted');
-    assert.equal(w.smtp.received.length, 1);
+    assert.equal(d.store.assignments.list()[0]!.state, 'claiming', 'no reply acted');
+    await waitFor('the notices to dave and carol', () => w.smtp.received.length === 5);
+    assert.deepEqual(sent().slice(3).sort(), ['reply-refused>carol@test.example', 'reply-refused>dave@test.example'], 'known people are told why; the stranger and the robot are not');
 
     await append(replyTo(request, 'Bob B <Bob@test.example>', 'Claim.\n\nI have time this week.', { id: 'bob' }));
     await d.pollOnce(['replies']);
     const a = d.store.assignments.list()[0]!;
     assert.equal(a.state, 'accepted');
     assert.equal(a.person, 'bob');
-    await waitFor('the confirmation and the rule\'s mail', () => w.smtp.received.length === 3);
-    assert.deepEqual(sent().slice(1).sort(), ['assignment>bob@test.example', 'rm-chosen>users@test.example']);
+    await waitFor('the confirmation and the rule\'s mail', () => w.smtp.received.length === 7);
+    assert.deepEqual(sent().slice(5).sort(), ['assignment>bob@test.example', 'rm-chosen>users@test.example']);
     const chosen = w.smtp.received.find((m) => String(m.headers.get('x-kernel-herald-template')) === 'rm-chosen')!;
     assert.equal(chosen.subject, '6.6.8: release manager Bob B', 'release_manager is in later templates');
     const confirmation = w.smtp.received.find((m) => String(m.headers.get('x-kernel-herald-template')) === 'assignment')!;
-    assert.equal(confirmation.inReplyTo, request.messageId, 'threaded under the request');
+    assert.equal(confirmation.inReplyTo, request.messageId, 'threaded under bob\'s request');
 
     const status = await runCli(['status', '6.6.8', '--json', '--config', cfg]);
     assert.equal(status.code, 0, status.stderr);
     const timeline = JSON.parse(status.stdout) as { release_manager: string; assignments: { log: { step: string; person: string | null; via: string; detail: string | null }[] }[] };
     assert.equal(timeline.release_manager, 'bob');
-    const steps = timeline.assignments[0]!.log.map((l) => `${l.step}:${l.person ?? '-'}:${l.via}`);
-    assert.deepEqual(steps, ['created:-:rule', 'volunteers requested:-:rule', 'claim ignored:dave:email', 'claimed:bob:email']);
-    assert.match(timeline.assignments[0]!.log[2]!.detail!, /dave is not a member of rotation support/);
+    const log = timeline.assignments[0]!.log;
+    assert.deepEqual(log.map((l) => `${l.step}:${l.person ?? '-'}:${l.via}`), ['created:-:rule', 'volunteers requested:-:rule',
+      'reply refused:dave:email', 'reply refused:carol:email', 'reply refused:-:email', 'reply refused:-:email', 'claimed:bob:email']);
+    assert.match(log[2]!.detail!, /copy sent to bob, not the one sent to dave/);
+    assert.match(log[4]!.detail!, /mallory@evil\.example, who is not in people/);
+    assert.match(log[5]!.detail!, /automatic reply/);
+    assert.equal(log[6]!.detail, 'I have time this week.');
     assert.ok(w.logs.lines.some((l) => l.message === 'reply to an unknown assignment request ignored'), 'the wrong token is logged');
     const text = await runCli(['status', '6.6.8', '--config', cfg]);
     assert.match(text.stdout, /release manager: bob/);

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import type { MailInput } from '../../src/sources/source.js';
-import { addressOf, referencedIds, replyVerb, subjectToken } from '../../src/rotation/reply.js';
+import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyVerb, subjectToken } from '../../src/rotation/reply.js';
 import { ReplyHandler } from '../../src/rotation/replies.js';
 import { silentLogger } from '../../src/log.js';
 import { AssignmentBench, HOUR, PEOPLE } from '../helpers/assignments.js';
 
 describe('assignments: reading replies', () => {
-  it('takes the first unquoted line\'s first word, and only the words the templates suggest', () => {
+  it('takes the whole first unquoted line, which must be one of the words; the next lines are the note', () => {
     assert.equal(replyVerb('claim\n\nOn Mon, Herald wrote:\n> decline'), 'claim');
-    assert.equal(replyVerb('\n  Ack, will do.\n'), 'ack');
-    assert.equal(replyVerb('> claim\nDecline - travelling'), 'decline');
+    assert.equal(replyVerb('\n  Ack.\n'), 'ack');
+    assert.equal(replyVerb('\n  Ack, will do.\n'), undefined, 'a sentence is not an answer');
+    assert.equal(replyVerb('Accepted: I am out of office until Monday.'), undefined, 'the first word of a sentence is not an answer');
+    assert.equal(replyVerb('> claim\nDecline\ntravelling'), 'decline');
+    assert.deepEqual(replyAnswer('On Mon, Herald wrote:\n> claim?\n\ndecline\ntravelling until the 12th\n-- \nAlice'), { word: 'decline', note: 'travelling until the 12th' });
     assert.equal(replyVerb('Accepted!'), 'ack');
+    assert.equal(replyVerb('confirm'), 'confirm');
     assert.equal(replyVerb('no problem, I will claim it'), undefined, 'free text is never guessed at');
     assert.equal(replyVerb('claimer'), undefined);
     assert.equal(replyVerb(''), undefined);
@@ -22,6 +26,30 @@ describe('assignments: reading replies', () => {
     assert.equal(addressOf('"Alice A" <Alice@Test.Example>'), 'alice@test.example');
     assert.equal(addressOf('bob@test.example (Bob)'), 'bob@test.example');
     assert.equal(addressOf('undisclosed'), undefined);
+  });
+  it('knows automatic mail by the marks the mail world uses', () => {
+    const auto = (h: Record<string, string>, subject = 'Re: Release manager wanted') => automaticReason(h, subject);
+    assert.equal(auto({}), undefined);
+    assert.equal(auto({ 'auto-submitted': 'no' }), undefined);
+    assert.match(auto({ 'auto-submitted': 'auto-replied' })!, /Auto-Submitted/);
+    assert.match(auto({ 'x-autoreply': 'yes' })!, /x-autoreply/);
+    assert.match(auto({ 'x-autorespond': 'vacation' })!, /x-autorespond/);
+    assert.match(auto({ 'x-auto-response-suppress': 'All' })!, /Suppress/);
+    assert.match(auto({ precedence: 'bulk' })!, /Precedence/);
+    assert.match(auto({ 'return-path': '<>' })!, /empty Return-Path/);
+    assert.equal(auto({ 'return-path': '<alice@test.example>' }), undefined);
+    for (const s of ['Automatic reply: Release manager wanted', 'Out of Office: x', 'Autoreply: x', 'Abwesenheitsnotiz: x', 'Réponse automatique : x']) assert.ok(auto({}, s), s);
+    assert.equal(auto({}, 'Re: autoreplies considered harmful? [KH-0123456789abcdef0123]'), undefined);
+  });
+  it('reads our server\'s Authentication-Results, the topmost one only', () => {
+    const id = 'mx.test.example';
+    assert.equal(authenticationProblem(['mx.test.example 1; spf=pass smtp.mailfrom=test.example; dkim=pass header.d=test.example; dmarc=pass'], id), undefined);
+    assert.equal(authenticationProblem(['mx.test.example; dkim=none; dmarc=none'], id), undefined, 'unsigned mail is not a failure');
+    assert.match(authenticationProblem(['mx.test.example; dkim=fail (bad signature) header.d=test.example'], id)!, /dkim=fail/);
+    assert.equal(authenticationProblem(['mx.test.example; dkim=fail header.d=list.example; dkim=pass header.d=test.example'], id), undefined, 'one passing signature is enough');
+    assert.match(authenticationProblem(['mx.test.example; dkim=pass; dmarc=fail (p=reject)'], id)!, /dmarc=fail/);
+    assert.match(authenticationProblem(['other.example; dkim=pass'], id)!, /no Authentication-Results from mx.test.example/);
+    assert.match(authenticationProblem(['mx.test.example; dmarc=fail', 'mx.test.example; dmarc=pass'], id)!, /dmarc=fail/, 'the topmost counts');
   });
 });
 
@@ -46,7 +74,7 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     assert.equal(a.state, 'unassigned');
     assert.deepEqual(a.asked, ['carol', 'alice', 'bob']);
     assert.deepEqual(b.events(), ['requested:carol', 'expired:carol', 'requested:alice', 'declined:alice', 'requested:bob', 'expired:bob', 'expired:-']);
-    assert.deepEqual(b.mails(), ['assignment>carol', 'assignment>alice', 'assignment>bob', 'assignment-unanswered>alice,bob,carol']);
+    assert.deepEqual(b.mails(), ['assignment>carol', 'assignment>alice', 'assignment>bob', 'assignment-unanswered>alice', 'assignment-unanswered>bob', 'assignment-unanswered>carol']);
     assert.equal(b.advance(24 * HOUR), 0, 'an unassigned assignment has no deadline left');
 
     const late = b.service.act(a, 'claim', 'carol', 'email', '<late@x>');
@@ -91,10 +119,12 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     b = new AssignmentBench();
     const a = b.assign('volunteer');
     assert.equal(a.state, 'claiming');
-    assert.deepEqual(b.mails(), ['volunteer-request>alice,bob,carol']);
-    const subject = b.store.outbox.list()[0]!.subject;
-    assert.match(subject, new RegExp(`\\[KH-${a.token}\\]$`), 'the token is in the subject');
-    assert.match(b.store.outbox.list()[0]!.message_id, new RegExp(a.token), 'and in the Message-ID');
+    assert.deepEqual(b.mails(), ['volunteer-request>alice', 'volunteer-request>bob', 'volunteer-request>carol']);
+    const copy = b.store.outbox.list()[0]!;
+    const token = /\[KH-([0-9a-f]{20})\]$/.exec(copy.subject)?.[1];
+    assert.ok(token, 'a token ends the subject');
+    assert.notEqual(token, a.token, 'the copy\'s own token, not the assignment\'s');
+    assert.match(copy.message_id, new RegExp(token!), 'and is in the Message-ID');
     assert.equal(b.service.act(a, 'claim', 'dave', 'cli').ok, false, 'dave is not a member');
     assert.ok(b.service.act(a, 'claim', 'bob', 'cli').ok);
     const second = b.service.act(a, 'claim', 'alice', 'cli');
@@ -126,31 +156,87 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     const reply = (over: Partial<MailInput> & { headers?: Record<string, string> }): MailInput => ({
       subject: 'Re: x', from: 'Bob B <bob@test.example>', text: 'claim\n', headers: {}, messageId: `<r${Math.random()}@x>`, ...over,
     });
+    /** The copy of a request sent to one person (the newest). */
+    const copyFor = (person: string, template?: string) => b.store.outbox.list().find((m) => m.recipients.some((r) => r.includes(`<${person}@`)) && (!template || m.template === template))!;
+    const tokenOf = (subject: string) => /\[KH-([0-9a-f]{20})\]/.exec(subject)![1]!;
+    const refusedNotices = () => b.store.outbox.list().filter((m) => m.template === 'reply-refused').map((m) => /<([^@]+)@/.exec(m.recipients[0]!)![1]).sort();
 
-    it('acts on In-Reply-To or the subject token from a member; ignores the rest, logging why', () => {
+    it('each person gets their own copy with their own token; only the token issued to the sender acts', () => {
       b = new AssignmentBench();
-      const handler = new ReplyHandler(b.service, b.store, PEOPLE, silentLogger());
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
       const a = b.assign('volunteer');
-      const request = b.store.outbox.list()[0]!;
+      assert.deepEqual(b.mails(), ['volunteer-request>alice', 'volunteer-request>bob', 'volunteer-request>carol']);
+      const tokens = ['alice', 'bob', 'carol'].map((p) => tokenOf(copyFor(p).subject));
+      assert.equal(new Set(tokens).size, 3, 'three different tokens');
+      assert.ok(copyFor('bob').message_id.includes(tokens[1]!), 'the Message-ID carries the copy\'s token');
       assert.equal(handler.handle({ subject: 'USN-1', from: 'x@y', text: '', headers: {} }, 'raw'), false, 'an announcement is not a reply');
-      assert.equal(handler.handle(request.message_id ? { ...reply({}), messageId: request.message_id } : reply({}), 'raw'), true, 'our own request, copied back, is not acted on');
-      assert.equal(handler.handle(reply({ from: 'mallory@evil.example', headers: { 'in-reply-to': request.message_id } }), 'raw'), true);
-      assert.equal(handler.handle(reply({ subject: 'Re: [KH-ffffffffffffffffffff]' }), 'raw'), true, 'an unknown token is consumed, not acted on');
-      assert.equal(handler.handle(reply({ subject: `Re: ${request.subject}`, text: 'Out of office', headers: { 'auto-submitted': 'auto-replied' } }), 'raw'), true);
-      assert.equal(handler.handle(reply({ subject: `Re: ${request.subject}`, text: 'sure, why not' }), 'raw'), true);
-      assert.equal(handler.handle(reply({ subject: 'Re: [KH-ffffffffffffffffffff]', headers: { 'in-reply-to': request.message_id } }), 'raw'), true, 'a token that contradicts the reference');
-      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming', 'none of that changed anything');
+      assert.equal(handler.handle({ ...reply({}), messageId: copyFor('alice').message_id }, 'raw'), true, 'our own request, copied back, is not acted on');
 
-      const claim = reply({ headers: { 'in-reply-to': request.message_id }, messageId: '<claim@x>' });
+      const claim = reply({ headers: { 'in-reply-to': copyFor('bob').message_id }, messageId: '<claim@x>', text: 'Claim.\nI have time this week.\n\nOn Mon, Herald wrote:\n> decline' });
       assert.equal(handler.handle(claim, 'raw'), true);
       assert.equal(handler.handle(claim, 'raw'), true, 'read twice');
       assert.equal(b.store.assignments.get(a.id)!.person, 'bob');
       assert.deepEqual(b.events(), ['requested:-', 'accepted:bob'], 'acted on once');
-      const steps = b.store.assignments.logFor(a.id).map((l) => `${l.step}:${l.detail ?? ''}`);
-      assert.ok(steps.some((s) => /mallory@evil\.example, who is not in people/.test(s)));
-      assert.ok(steps.some((s) => /automatic reply/.test(s)));
-      assert.ok(steps.some((s) => /neither claim, ack nor decline/.test(s)));
-      assert.ok(steps.some((s) => /token does not match/.test(s)));
+      assert.equal(b.store.assignments.logFor(a.id).find((l) => l.step === 'claimed')!.detail, 'I have time this week.', 'the note is kept');
+    });
+
+    it('refuses the nine forged or automatic replies; a known person is told why, a stranger or a robot is not', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE, authservId: 'mx.test.example' }, silentLogger());
+      const other = b.assign('volunteer');
+      const otherAlice = copyFor('alice');
+      const a = b.assign('volunteer');
+      const alice = copyFor('alice');
+      const passed = { 'authentication-results': 'mx.test.example; dkim=pass header.d=test.example; dmarc=pass' };
+      const auth = (h: Record<string, string>) => ({ headerValues: { 'authentication-results': [passed['authentication-results']] }, headers: h });
+      const cases: [string, MailInput, boolean][] = [
+        ['forged From with the subject token', reply({ from: 'Bob B <bob@test.example>', subject: `Re: ${alice.subject}`, ...auth({}) }), true],
+        ['forged From with In-Reply-To', reply({ from: 'carol@test.example', text: 'ack', ...auth({ 'in-reply-to': alice.message_id }) }), true],
+        ['out-of-office without Auto-Submitted', reply({ from: 'alice@test.example', subject: `Automatic reply: ${alice.subject}`, text: 'Accepted: I am out of office until Monday.',
+          ...auth({ 'x-autoreply': 'yes', 'x-auto-response-suppress': 'All', 'in-reply-to': alice.message_id }) }), false],
+        ['a member without a token', reply({ from: 'alice@test.example', subject: 'Re: Release manager wanted', ...auth({}) }), false],
+        ['a stranger with a token', reply({ from: 'mallory@evil.example', ...auth({ 'in-reply-to': alice.message_id }) }), false],
+        ['a non-member with a token', reply({ from: 'dave@test.example', ...auth({ 'in-reply-to': alice.message_id }) }), true],
+        ['another assignment\'s token', reply({ from: 'alice@test.example', subject: `Re: ${otherAlice.subject}`, ...auth({ 'in-reply-to': alice.message_id }) }), true],
+        ['a display name that looks like the member', reply({ from: '"alice@test.example" <mallory@evil.example>', fromAddresses: ['mallory@evil.example'], ...auth({ 'in-reply-to': alice.message_id }) }), false],
+        ['an Auto-Submitted reply', reply({ from: 'alice@test.example', ...auth({ 'auto-submitted': 'auto-replied', 'in-reply-to': alice.message_id }) }), false],
+        ['a DKIM failure at our server', reply({ from: 'alice@test.example', headers: { 'in-reply-to': alice.message_id },
+          headerValues: { 'authentication-results': ['mx.test.example; dkim=fail header.d=test.example', 'mx.test.example; dkim=pass (forged, deeper)'] } }), true],
+        ['no Authentication-Results from our server', reply({ from: 'alice@test.example', headers: { 'in-reply-to': alice.message_id } }), true],
+      ];
+      for (const [what, mail] of cases) {
+        handler.handle(mail, 'raw');
+        assert.equal(b.store.assignments.get(a.id)!.state, 'claiming', `${what}: refused`);
+        assert.equal(b.store.assignments.get(other.id)!.state, 'claiming', `${what}: the other assignment too`);
+      }
+      assert.deepEqual(refusedNotices(), ['alice', 'alice', 'alice', 'bob', 'carol', 'dave'], 'told: the known people, at their own address; never mallory, never a robot');
+      const steps = [...b.store.assignments.logFor(a.id), ...b.store.assignments.logFor(other.id)].map((l) => l.detail ?? '').join('\n');
+      for (const why of [/copy sent to alice, not the one sent to bob/, /X-Autoreply|x-autoreply/, /mallory@evil\.example, who is not in people/, /different assignments/, /Auto-Submitted: auto-replied/, /dkim=fail/, /no Authentication-Results/]) {
+        assert.match(steps, why);
+      }
+
+      const genuine = reply({ from: 'Alice A <alice@test.example>', text: 'claim', ...auth({ 'in-reply-to': alice.message_id }) });
+      handler.handle(genuine, 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.person, 'alice', 'the genuine reply acts');
+    });
+
+    it('a claim through a list copy is confirmed by a round trip to the claimer\'s own address', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('volunteer', { list: 'support-list@test.example' });
+      assert.deepEqual(b.store.outbox.list().map((m) => m.recipients), [['support-list@test.example']], 'one copy, to the list');
+      const request = b.store.outbox.list()[0]!;
+      handler.handle(reply({ from: 'carol@test.example', headers: { 'in-reply-to': request.message_id }, text: 'decline' }), 'raw');
+      handler.handle(reply({ from: 'bob@test.example', headers: { 'in-reply-to': request.message_id } }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming', 'a list claim does not act by itself');
+      const confirm = copyFor('bob', 'reply-confirm');
+      assert.ok(confirm, 'bob is asked to confirm, at his own address');
+      assert.notEqual(tokenOf(confirm.subject), tokenOf(request.subject));
+      handler.handle(reply({ from: 'alice@test.example', headers: { 'in-reply-to': confirm.message_id }, text: 'confirm' }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming', 'alice cannot confirm bob\'s claim');
+      handler.handle(reply({ from: 'bob@test.example', headers: { 'in-reply-to': confirm.message_id }, text: 'confirm' }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.person, 'bob');
+      assert.deepEqual(refusedNotices(), ['alice', 'carol']);
     });
   });
 });

@@ -12,10 +12,19 @@ export const assignSchema = z.strictObject({
   claim_within: duration.prefault('24h'),
   /** How many more people are asked after the first before the whole rotation is told; default everyone once. */
   max_escalations: z.number().int().min(0).max(100).optional(),
+  /**
+   * The rotation's list address. Requests to the whole rotation go there as
+   * one copy; a claim answered through it is confirmed by a round trip to the
+   * claimer's own address, since a list copy's token says nothing about who
+   * replied. Without it, each member gets their own copy.
+   */
+  list: z.email('must be an email address').optional(),
   templates: z.strictObject({
     volunteer: templateName.default('volunteer-request'),
     assignment: templateName.default('assignment'),
     unanswered: templateName.default('assignment-unanswered'),
+    confirm: templateName.default('reply-confirm'),
+    refused: templateName.default('reply-refused'),
   }).prefault({}),
 });
 
