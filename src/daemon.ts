@@ -10,7 +10,7 @@ import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import type { Logger } from './log.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
-import { fileTransport, readSecret, smtpTransport, type MailTransport } from './mail/transports.js';
+import { fileTransport, readSecret, sendmailTransport, smtpTransport, type MailTransport } from './mail/transports.js';
 import { RulesEngine, type RuleRunReport } from './rules/engine.js';
 import { Store } from './store/index.js';
 import { createWatcher } from './watchers/registry.js';
@@ -21,6 +21,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { AssignmentService } from './rotation/service.js';
 import { ReplyHandler } from './rotation/replies.js';
 import { BuildTracker } from './builds/tracker.js';
+
+/** How long a stop waits for work in flight: well inside systemd's default 90 s, and the 10 s an operator expects. */
+export const STOP_BUDGET_MS = 8000;
 
 export interface DaemonOptions {
   clock?: Clock;
@@ -52,6 +55,7 @@ export function assignmentService(loaded: LoadedConfig, store: Store, clock: Clo
 export function buildTransport(config: Config): MailTransport {
   const m = config.mail;
   if (m.transport === 'file') return fileTransport(m.dir ?? join(config.state_dir, 'mail'), m.from, m.reply_to);
+  if (m.transport === 'sendmail') return sendmailTransport({ path: m.sendmail.path, timeoutMs: m.sendmail.timeout }, m.from, m.reply_to);
   const s = m.smtp;
   if (!s) throw new HeraldError('ECONFIG', 'mail.smtp: is required when mail.transport is smtp');
   let password: string | undefined;
@@ -82,6 +86,7 @@ export class Daemon {
   private server: Server | undefined;
   private mailTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private rulesRun: Promise<RuleRunReport[]> | undefined;
   private readonly dryRun: boolean;
 
   constructor(private readonly loaded: LoadedConfig, opts: DaemonOptions) {
@@ -101,7 +106,7 @@ export class Daemon {
     this.builds = new BuildTracker({
       ...base, log: this.log.child({ component: 'builds' }), stateDir: config.state_dir, targets: config.builds,
       onEvents: () => {
-        if (!this.stopping) this.process().then(() => this.armMail()).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
+        if (!this.stopping) this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
     const replies = new ReplyHandler(this.assignments, this.store, { people: config.people, authservId: config.mail.authserv_id }, this.log.child({ component: 'replies' }));
@@ -124,11 +129,23 @@ export class Daemon {
    * `claim` from the shell left), then the outbox.
    */
   async process(): Promise<RuleRunReport[]> {
+    const reports = await this.runRules();
+    await this.worker.deliverDue();
+    return reports;
+  }
+
+  /** Deadlines and rules, without waiting for delivery (which may take long against a slow server). */
+  private async runRules(): Promise<RuleRunReport[]> {
     this.assignments.checkDeadlines();
-    const reports = this.engine.processPending();
+    // Shared: a poll, a build and the minutely check may all ask at once.
+    const reports: RuleRunReport[] = [];
+    do {
+      this.rulesRun ??= this.engine.processPendingYielding().finally(() => { this.rulesRun = undefined; });
+      reports.push(...await this.rulesRun);
+      // A run joined near its end may have missed what was just recorded.
+    } while (!this.stopping && this.store.events.unprocessed(1).length > 0);
     this.builds.wake();
     crashPoint('after-rules');
-    await this.worker.deliverDue();
     return reports;
   }
 
@@ -142,8 +159,9 @@ export class Daemon {
     this.metrics.announcements.inc({ watcher: o.watcher }, o.recorded);
     this.metrics.events.inc({ watcher: o.watcher }, o.events);
     if (this.stopping) return;
-    await this.process();
-    this.armMail();
+    // Rules now; delivery in the background, so a slow mail server never holds up a watcher.
+    await this.runRules();
+    this.armMail(true);
   }
 
   /** One cycle of the named (or all) watchers, processed fully. */
@@ -160,33 +178,34 @@ export class Daemon {
     return outcomes;
   }
 
-  async start(): Promise<void> {
+  async start(opts: { reload?: boolean } = {}): Promise<void> {
     const http = this.config.http;
     if (http !== 'off') {
       this.server = await startHttp(http.listen, this.metrics, () => this.health(), () => this.refreshGauges(), this.log);
     }
-    // Whatever a previous run left (events unprocessed, mail unsent) goes first.
-    await this.process();
+    // Whatever a previous run left: events are processed first; its mail goes
+    // out as soon as the outbox timer fires, without holding up the watchers.
+    await this.runRules();
     this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
     this.scheduler.start();
     this.builds.start();
-    this.armMail();
+    this.armMail(true);
     // Deadlines are minutes to days: a check each minute is on time, and survives
     // restarts because the deadlines live in the database, not in timers.
     this.deadlineTask = cron.schedule('* * * * *', () => {
       if (this.stopping) return;
-      this.process().then(() => this.armMail()).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
+      this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
     }, { name: 'assignment-deadlines' });
-    this.log.info('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
+    this.log[opts.reload ? 'debug' : 'info']('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
   }
 
   /** The outbox wakes at its regular interval, or sooner when a retry falls due. */
-  private armMail(): void {
+  private armMail(now = false): void {
     if (this.stopping) return;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     const next = this.store.outbox.nextDueAt();
     const untilDue = next ? new Date(next).getTime() - this.clock.now().getTime() : Infinity;
-    const delay = Math.max(10, Math.min(this.config.mail.every, untilDue));
+    const delay = now ? 0 : Math.max(10, Math.min(this.config.mail.every, untilDue));
     this.mailTimer = setTimeout(() => {
       this.worker.deliverDue()
         .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
@@ -204,18 +223,34 @@ export class Daemon {
     for (const s of this.store.watchers.all()) this.metrics.watcherFailures.set({ watcher: s.watcher }, s.failures);
   }
 
-  /** SIGTERM: stop polling, finish what is under way, close. Nothing in flight is lost: it is all in SQLite. */
+  /**
+   * SIGTERM: stop polling and sending, let what is in flight finish (one
+   * message, the polls under way), close. Bounded: systemd's stop timeout
+   * must never kill us mid-send, so after STOP_BUDGET_MS whatever is still
+   * running is left; it is all in SQLite and goes on at the next start.
+   */
   async stop(opts: { reload?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     await this.deadlineTask?.destroy();
-    await this.builds.stop({ keepRunning: !!opts.reload });
-    await this.scheduler?.stop();
-    if (!this.dryRun) await this.worker.deliverDue().catch(() => undefined);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const work = Promise.allSettled([
+      this.builds.stop({ keepRunning: !!opts.reload }),
+      this.scheduler?.stop(),
+      this.worker.stop(),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([work.then(() => true), new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), STOP_BUDGET_MS); })]);
+    clearTimeout(timer);
+    if (!finished) this.log.warn('stopping: work still under way was left for the next start', { after_ms: STOP_BUDGET_MS });
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
     this.transport.close();
     this.store.close();
-    this.log.info('stopped');
+    if (opts.reload) this.log.debug('stopped for reload');
+    else this.log.info('stopped');
   }
 }

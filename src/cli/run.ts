@@ -28,6 +28,8 @@ export function register(program: Command): void {
         const stop = (signal: string) => {
           log.info('stopping', { signal });
           busy = busy.then(() => daemon.stop()).finally(() => lock.release()).then(resolve, resolve);
+          // Stopped is stopped: a socket or timer some library left behind must not hold the process.
+          void busy.then(() => setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref());
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
@@ -48,7 +50,7 @@ export function register(program: Command): void {
             // Build commands this process started keep running across a reload.
             await daemon.stop({ reload: true });
             daemon = new Daemon(loaded, { log });
-            await daemon.start();
+            await daemon.start({ reload: true });
             log.info('reloaded', { config: loaded.origin });
           });
         });

@@ -27,8 +27,11 @@ const retry = z.strictObject({
 
 const mail = z.strictObject({
   from: z.string().min(3),
-  transport: z.enum(['smtp', 'file']).prefault('file'),
+  transport: z.enum(['smtp', 'sendmail', 'file']).prefault('file'),
   smtp: smtp.optional(),
+  sendmail: z.strictObject({ path: z.string().min(1).default('/usr/sbin/sendmail'), timeout: duration.prefault('60s') }).prefault({}),
+  /** /healthz turns 503 when mail has been failing for longer than this. */
+  stale_after: duration.prefault('1h'),
   dir: z.string().optional(),
   reply_to: emailAddress.optional(),
   /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { OutboxMessage } from '../store/outbox.js';
 import type { Store } from '../store/index.js';
 import type { MailTransport } from './transports.js';
 
@@ -11,14 +12,22 @@ export function backoffDelay(attempt: number, p: Pick<RetryPolicy, 'baseMs' | 'm
   return Math.min(p.maxMs, p.baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
+/** The transport's trouble as one story: since when, how often, the last distinct error. */
+export interface MailOutage { since: string; failures: number; error: string }
+
 /**
- * Sends what is due, one message at a time, and records each outcome. A
- * message is marked sent only after the server accepted it; a crash in between
- * sends it again after restart with the same Message-ID (at-least-once, and
- * recognisable), never loses it.
+ * Sends what is due, one message at a time, and records each outcome.
+ *
+ * The window for a duplicate is SMTP's own: between the end of DATA and the
+ * server's reply. One message is in flight at a time, so a crash there can
+ * resend at most that one (with the same Message-ID); its row is marked sent
+ * synchronously in the tick the reply arrives. A failure to record "sent"
+ * after the server accepted is not a failed send: it is never retried as one.
  */
 export class OutboxWorker {
   private running: Promise<{ sent: number; failed: number }> | undefined;
+  private stopRequested = false;
+  private outage: MailOutage | undefined;
 
   constructor(
     private readonly store: Store,
@@ -31,35 +40,80 @@ export class OutboxWorker {
 
   /** Concurrent callers share one pass, so no message is ever sent by two at once. */
   deliverDue(): Promise<{ sent: number; failed: number }> {
+    if (this.stopRequested) return Promise.resolve({ sent: 0, failed: 0 });
     this.running ??= this.pass().finally(() => { this.running = undefined; });
     return this.running;
+  }
+
+  /** Mail has been failing since this time, or undefined when the last attempt went through. */
+  get failing(): MailOutage | undefined {
+    return this.outage;
+  }
+
+  /** SIGTERM: the message in flight finishes (or fails); nothing new starts. The rest stays queued. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    await this.running?.catch(() => undefined);
   }
 
   private async pass(): Promise<{ sent: number; failed: number }> {
     let sent = 0;
     let failed = 0;
-    for (;;) {
+    while (!this.stopRequested) {
       const due = this.store.outbox.due(this.clock.now().toISOString(), 20);
       if (due.length === 0) break;
       for (const msg of due) {
-        const log = this.log.child({ outbox_id: msg.id, message_id: msg.message_id, template: msg.template });
-        try {
-          await this.transport.send(msg);
-          this.store.outbox.markSent(msg.id, this.clock.now().toISOString());
-          this.onSent(msg.template);
-          log.info('mail sent', { to: msg.recipients, subject: msg.subject, transport: this.transport.kind });
-          sent += 1;
-        } catch (err) {
-          const attempt = msg.attempts + 1;
-          const giveUp = attempt >= this.retry.maxAttempts;
-          const next = giveUp ? null : new Date(this.clock.now().getTime() + backoffDelay(attempt, this.retry)).toISOString();
-          this.store.outbox.markFailedAttempt(msg.id, errorMessage(err), next);
-          log[giveUp ? 'error' : 'warn'](giveUp ? 'mail failed permanently; use `outbox retry`' : 'mail send failed; will retry', { attempt, error: errorMessage(err), next_attempt_at: next });
-          failed += 1;
-        }
+        if (this.stopRequested) break;
+        const ok = await this.sendOne(msg);
+        if (ok === 'sent') sent += 1;
+        else if (ok === 'failed') failed += 1;
+        else return { sent, failed }; // could not record: stop before sending anything else
       }
       // Everything just failed is scheduled later, so the loop ends; new mail queued meanwhile is picked up.
     }
     return { sent, failed };
+  }
+
+  private async sendOne(msg: OutboxMessage): Promise<'sent' | 'failed' | 'unrecorded'> {
+    const log = this.log.child({ outbox_id: msg.id, message_id: msg.message_id, template: msg.template });
+    try {
+      await this.transport.send(msg);
+    } catch (err) {
+      this.noteFailure(msg, errorMessage(err), log);
+      return 'failed';
+    }
+    try {
+      this.store.outbox.markSent(msg.id, this.clock.now().toISOString());
+    } catch (err) {
+      // Accepted by the server but not recorded: a retry would send it again
+      // now. It stays pending, and goes again (same Message-ID) only after the
+      // store is writable: the crash window, widened by a broken store.
+      log.error('mail accepted by the server but not recorded as sent; delivery paused', { error: errorMessage(err) });
+      return 'unrecorded';
+    }
+    this.onSent(msg.template);
+    if (this.outage) {
+      this.log.info('mail delivery recovered', { transport: this.transport.kind, failures: this.outage.failures, since: this.outage.since, last_error: this.outage.error });
+      this.outage = undefined;
+    }
+    log.info('mail sent', { to: msg.recipients, subject: msg.subject, transport: this.transport.kind });
+    return 'sent';
+  }
+
+  private noteFailure(msg: OutboxMessage, error: string, log: Logger): void {
+    const attempt = msg.attempts + 1;
+    const giveUp = attempt >= this.retry.maxAttempts;
+    const next = giveUp ? null : new Date(this.clock.now().getTime() + backoffDelay(attempt, this.retry)).toISOString();
+    this.store.outbox.markFailedAttempt(msg.id, error, next);
+    const now = this.clock.now().toISOString();
+    // One line per distinct error while the transport is down, not one per message per attempt.
+    if (!this.outage || this.outage.error !== error) {
+      this.log.warn('mail delivery failing; messages stay queued and are retried', { transport: this.transport.kind, error, ...(this.outage ? { failures_before: this.outage.failures } : {}) });
+      this.outage = { since: this.outage?.since ?? now, failures: (this.outage?.failures ?? 0) + 1, error };
+    } else {
+      this.outage.failures += 1;
+      log.debug('mail send failed again', { attempt, error, next_attempt_at: next });
+    }
+    if (giveUp) log.error('mail failed permanently; use `outbox retry`', { attempt, error });
   }
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { HeraldError } from '../errors.js';
 import type { OutboxMessage } from '../store/outbox.js';
 
 export interface MailTransport {
-  readonly kind: 'smtp' | 'file';
+  readonly kind: 'smtp' | 'sendmail' | 'file';
   send(msg: OutboxMessage): Promise<void>;
   close(): void;
 }
@@ -46,6 +47,37 @@ export function smtpTransport(o: SmtpOptions, from: string, replyTo?: string): M
     close() {
       t.close();
     },
+  };
+}
+
+/**
+ * Piped to the local MTA as `sendmail -i -t`: recipients from the To and Cc
+ * headers, a lone dot not an end. The local MTA accepts in milliseconds and
+ * takes over the retries, which keeps SMTP's duplicate window (end of DATA to
+ * reply) as short as it gets. A non-zero exit is a failed send.
+ */
+export function sendmailTransport(o: { path: string; timeoutMs: number }, from: string, replyTo?: string): MailTransport {
+  const build = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'sendmail',
+    async send(msg) {
+      const info = await build.sendMail(mailOptions(msg, from, replyTo));
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(o.path, ['-i', '-t'], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${o.path}: no exit within ${o.timeoutMs} ms`)); }, o.timeoutMs);
+        child.stderr.on('data', (c: Buffer) => { if (stderr.length < 2000) stderr += c.toString(); });
+        child.on('error', (err) => { clearTimeout(timer); reject(new Error(`${o.path}: ${err.message}`)); });
+        child.on('close', (code, signal) => {
+          clearTimeout(timer);
+          if (code === 0) resolve();
+          else reject(new Error(`${o.path} exited ${code ?? signal}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
+        });
+        child.stdin.on('error', () => undefined); // an MTA that exits early: its exit status tells why
+        child.stdin.end(info.message as Buffer);
+      });
+    },
+    close() {},
   };
 }
 

@@ -32,6 +32,23 @@ export class RulesEngine {
     }
   }
 
+  /**
+   * The same, yielding to the event loop between events: a long backlog of
+   * rule runs must not hold up a reply the outbox is waiting for (a reply read
+   * late widens SMTP's duplicate window) or the HTTP health check.
+   */
+  async processPendingYielding(): Promise<RuleRunReport[]> {
+    const reports: RuleRunReport[] = [];
+    for (;;) {
+      const batch = this.store.events.unprocessed(100);
+      if (batch.length === 0) return reports;
+      for (const event of batch) {
+        reports.push(...this.processEvent(event));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
   processEvent(event: HeraldEvent): RuleRunReport[] {
     const reports: RuleRunReport[] = [];
     this.store.tx(() => {
