@@ -13,7 +13,9 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { fileTransport, readSecret, sendmailTransport, smtpTransport, type MailTransport } from './mail/transports.js';
 import { RulesEngine, type RuleRunReport } from './rules/engine.js';
 import { Store } from './store/index.js';
-import { createWatcher } from './watchers/registry.js';
+import { createWatcher, watcherTiming } from './watchers/registry.js';
+import { Monitor } from './http/monitor.js';
+import type { HealthReport } from './http/health.js';
 import { Scheduler } from './watchers/scheduler.js';
 import type { PollOutcome, Watcher } from './watchers/types.js';
 import { HeraldError } from './errors.js';
@@ -77,6 +79,7 @@ export class Daemon {
   readonly assignments: AssignmentService;
   readonly builds: BuildTracker;
   private readonly engine: RulesEngine;
+  private readonly monitor: Monitor;
   private deadlineTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
   private readonly transport: MailTransport;
@@ -118,6 +121,11 @@ export class Daemon {
     this.worker = new OutboxWorker(this.store, this.transport,
       { baseMs: config.mail.retry.base, maxMs: config.mail.retry.max, maxAttempts: config.mail.retry.max_attempts },
       this.clock, this.log, (template) => this.metrics.mailsSent.inc({ template }));
+    this.monitor = new Monitor({
+      store: this.store, clock: this.clock, log: this.log, metrics: this.metrics, config,
+      watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, ...watcherTiming(w) })),
+      mailFailing: () => this.worker.failing,
+    });
   }
 
   get config(): Config {
@@ -134,9 +142,10 @@ export class Daemon {
     return reports;
   }
 
-  /** Deadlines and rules, without waiting for delivery (which may take long against a slow server). */
+  /** Deadlines, quiet sources and rules, without waiting for delivery (which may take long against a slow server). */
   private async runRules(): Promise<RuleRunReport[]> {
     this.assignments.checkDeadlines();
+    this.monitor.checkQuiet();
     // Shared: a poll, a build and the minutely check may all ask at once.
     const reports: RuleRunReport[] = [];
     do {
@@ -154,11 +163,16 @@ export class Daemon {
     return this.engine.processPending();
   }
 
-  private async afterPoll(o: PollOutcome): Promise<void> {
+  private noteOutcome(o: PollOutcome): void {
     this.metrics.polls.inc({ watcher: o.watcher, result: o.ok ? (o.notModified ? 'not_modified' : 'ok') : 'error' });
     this.metrics.announcements.inc({ watcher: o.watcher }, o.recorded);
     this.metrics.events.inc({ watcher: o.watcher }, o.events);
+    if (o.recorded > 0 && this.store.db.open) this.store.watchers.noteNew(o.watcher, this.clock.now().toISOString());
+  }
+
+  private async afterPoll(o: PollOutcome): Promise<void> {
     if (this.stopping) return;
+    this.noteOutcome(o);
     // Rules now; delivery in the background, so a slow mail server never holds up a watcher.
     await this.runRules();
     this.armMail(true);
@@ -171,9 +185,7 @@ export class Daemon {
     const chosen = ids.length ? this.watchers.filter((w) => ids.includes(w.id)) : this.watchers;
     // Concurrently: one slow or failing watcher does not hold up the others.
     const outcomes = await Promise.all(chosen.map((w) => w.poll()));
-    for (const o of outcomes) {
-      this.metrics.polls.inc({ watcher: o.watcher, result: o.ok ? (o.notModified ? 'not_modified' : 'ok') : 'error' });
-    }
+    for (const o of outcomes) this.noteOutcome(o);
     await this.process();
     return outcomes;
   }
@@ -181,7 +193,7 @@ export class Daemon {
   async start(opts: { reload?: boolean } = {}): Promise<void> {
     const http = this.config.http;
     if (http !== 'off') {
-      this.server = await startHttp(http.listen, this.metrics, () => this.health(), () => this.refreshGauges(), this.log);
+      this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log);
     }
     // Whatever a previous run left: events are processed first; its mail goes
     // out as soon as the outbox timer fires, without holding up the watchers.
@@ -213,14 +225,8 @@ export class Daemon {
     }, delay);
   }
 
-  health(): { ok: boolean; watchers: Record<string, { failures: number; last_error: string | null; last_success_at: string | null }>; outbox: Record<string, number> } {
-    const watchers = Object.fromEntries(this.store.watchers.all().map((s) => [s.watcher, { failures: s.failures, last_error: s.last_error, last_success_at: s.last_success_at }]));
-    return { ok: this.store.db.open, watchers, outbox: this.store.outbox.counts() };
-  }
-
-  private refreshGauges(): void {
-    for (const [status, n] of Object.entries(this.store.outbox.counts())) this.metrics.outbox.set({ status }, n);
-    for (const s of this.store.watchers.all()) this.metrics.watcherFailures.set({ watcher: s.watcher }, s.failures);
+  health(): HealthReport {
+    return this.monitor.health();
   }
 
   /**

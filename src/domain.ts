@@ -44,6 +44,7 @@ export const EVENT_TYPES = [
   'kernel.released', 'driver.released',
   'assignment.requested', 'assignment.accepted', 'assignment.declined', 'assignment.expired',
   'build.started', 'build.succeeded', 'build.failed', 'builds.completed',
+  'watcher.quiet',
 ] as const;
 
 export type EventType = typeof EVENT_TYPES[number];
@@ -130,6 +131,11 @@ export interface BuildsCompletedPayload {
   driver: DriverReleasedPayload['driver'] | null;
 }
 
+/** A watcher that produced nothing new for its `expect_every`. */
+export interface WatcherQuietPayload {
+  watcher: { id: string; type: string; last_new_at: string | null; expect_every: string; quiet_since: string };
+}
+
 export interface EventPayloads {
   'kernel.released': KernelReleasedPayload;
   'driver.released': DriverReleasedPayload;
@@ -141,6 +147,7 @@ export interface EventPayloads {
   'build.succeeded': BuildPayload;
   'build.failed': BuildPayload;
   'builds.completed': BuildsCompletedPayload;
+  'watcher.quiet': WatcherQuietPayload;
 }
 
 export interface HeraldEvent<T extends EventType = EventType> {

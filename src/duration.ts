@@ -15,3 +15,17 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** A duration for people, to the largest two units: "2h 5m", "47m", "12s". */
+export function humanDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(ms / 1000));
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size || (unit === 's' && parts.length === 0)) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}

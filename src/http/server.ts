@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 
-export interface Health { ok: boolean; [k: string]: unknown }
+export interface Health { ok: boolean }
 
 /** /healthz (JSON, 503 when unhealthy) and /metrics (Prometheus text). */
 export async function startHttp(listen: string, metrics: Metrics, health: () => Health, refresh: () => void, log: Logger): Promise<Server> {

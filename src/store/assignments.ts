@@ -149,4 +149,10 @@ export class AssignmentStore {
   logFor(assignmentId: number): LogEntry[] {
     return this.db.prepare('SELECT * FROM assignment_log WHERE assignment_id = ? ORDER BY id').all(assignmentId) as LogEntry[];
   }
+
+  /** Assignments without a release manager, by state (claiming, asking, unassigned). */
+  openCounts(): Record<string, number> {
+    const rows = this.db.prepare(`SELECT state, COUNT(*) n FROM assignments WHERE state != 'accepted' GROUP BY state`).all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
 }

@@ -105,4 +105,9 @@ export class BuildStore {
     const stmt = this.db.prepare('UPDATE builds SET reported = 1, updated_at = ? WHERE id = ?');
     for (const id of ids) stmt.run(at, id);
   }
+
+  countsByState(): Record<string, number> {
+    const rows = this.db.prepare('SELECT state, COUNT(*) n FROM builds GROUP BY state').all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
 }

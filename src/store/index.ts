@@ -45,6 +45,21 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  /** Undefined when a write goes through; else why not (read-only file system, disk full, locked). */
+  writeProblem(at: string): string | undefined {
+    // A health check must answer at once, not wait out the usual busy timeout.
+    const usual = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 200');
+    try {
+      this.db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(at);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    } finally {
+      if (this.db.open) this.db.pragma(`busy_timeout = ${Number(usual)}`);
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

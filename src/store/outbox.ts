@@ -85,6 +85,11 @@ export class OutboxStore {
     return (this.db.prepare(sql).all(...args, opts.limit ?? 200) as Row[]).map(fromRow);
   }
 
+  /** When the oldest message still waiting was queued. */
+  oldestPendingAt(): string | undefined {
+    return (this.db.prepare(`SELECT MIN(created_at) FROM outbox WHERE status = 'pending'`).pluck().get() as string | null) ?? undefined;
+  }
+
   counts(): Record<OutboxStatus, number> {
     const rows = this.db.prepare('SELECT status, COUNT(*) n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: number }[];
     const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };

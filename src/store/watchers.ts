@@ -12,6 +12,8 @@ export interface WatcherState {
   last_success_at: string | null;
   next_poll_at: string | null;
   cursor: string | null;
+  last_new_at: string | null;
+  quiet_notified_at: string | null;
 }
 
 type Row = Omit<WatcherState, 'baseline_done'> & { baseline_done: number };
@@ -23,7 +25,7 @@ export class WatcherStore {
     const row = this.db.prepare('SELECT * FROM watcher_state WHERE watcher = ?').get(watcher) as Row | undefined;
     if (!row) {
       return { watcher, baseline_done: false, etag: null, last_modified: null, failures: 0, last_error: null,
-        last_error_at: null, last_poll_at: null, last_success_at: null, next_poll_at: null, cursor: null };
+        last_error_at: null, last_poll_at: null, last_success_at: null, next_poll_at: null, cursor: null, last_new_at: null, quiet_notified_at: null };
     }
     return { ...row, baseline_done: row.baseline_done === 1 };
   }
@@ -56,6 +58,17 @@ export class WatcherStore {
     this.ensure(watcher);
     this.db.prepare('UPDATE watcher_state SET cursor = ?, baseline_done = MAX(baseline_done, ?) WHERE watcher = ?')
       .run(JSON.stringify(cursor), baselineDone ? 1 : 0, watcher);
+  }
+
+  /** Something new was recorded: the quiet clock starts again. */
+  noteNew(watcher: string, at: string): void {
+    this.ensure(watcher);
+    this.db.prepare('UPDATE watcher_state SET last_new_at = ? WHERE watcher = ?').run(at, watcher);
+  }
+
+  noteQuiet(watcher: string, at: string): void {
+    this.ensure(watcher);
+    this.db.prepare('UPDATE watcher_state SET quiet_notified_at = ? WHERE watcher = ?').run(at, watcher);
   }
 
   recordFailure(watcher: string, at: string, error: string, nextPollAt: string): WatcherState {

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { cronExpr, duration, httpUrl, id } from '../config/fields.js';
 
+/** Keys every watcher has: when it counts as unhealthy, and when as quiet. */
+export const healthFields = {
+  /** /healthz turns 503 when the last success is older than this (default: 3 intervals). */
+  stale_after: duration.optional(),
+  /** Nothing new for this long emits watcher.quiet: a feed that silently stopped is not "no news". */
+  expect_every: duration.optional(),
+  /** Failed polls are retried after min(every, 30s), doubling up to this (default: the interval, at least 30s). */
+  retry_max: duration.optional(),
+};
+
 /** Keys every HTTP-fetching watcher shares. */
 export const fetchingWatcherFields = {
   id,
@@ -13,6 +23,7 @@ export const fetchingWatcherFields = {
   /** Pin the source instead of auto-detecting it. */
   source: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  ...healthFields,
 };
 
 export const DEFAULT_EVERY_MS = 15 * 60_000;

@@ -4,6 +4,7 @@ import { decodeBody, parseJson } from '../sources/document.js';
 import { detectSource, sourceById } from '../sources/registry.js';
 import type { Source, SourceInput } from '../sources/source.js';
 import type { Announcement } from '../domain.js';
+import { defaultRetryMax } from './backoff.js';
 import { noteFailure, noteRecovery } from './failure.js';
 import { DEFAULT_EVERY_MS } from './common.js';
 import { fetchDocument } from './fetcher.js';
@@ -20,6 +21,8 @@ export interface FetchingWatcherConfig {
   max_bytes: number;
   source?: string | undefined;
   headers?: Record<string, string> | undefined;
+  retry_max?: number | undefined;
+  max_items?: number | undefined;
 }
 
 export interface WatchItem {
@@ -95,7 +98,7 @@ export abstract class FetchingWatcher implements Watcher {
       return { ...outcome, ok: true, baseline, items: items.length };
     } catch (err) {
       const message = errorMessage(err);
-      noteFailure(store, log, this.id, state, message, clock.now(), this.everyMs);
+      noteFailure(store, log, this.id, state, message, clock.now(), this.everyMs, this.cfg.retry_max ?? defaultRetryMax(this.everyMs));
       return { ...outcome, error: message };
     }
   }

@@ -25,6 +25,13 @@ export function createWatcher(cfg: WatcherConfig, deps: WatcherDeps): Watcher {
   }
 }
 
+/** When a watcher counts as stale (health) and as quiet (watcher.quiet). */
+export function watcherTiming(w: WatcherConfig): { staleAfterMs: number; expectEveryMs: number | undefined } {
+  // A cron watcher's interval is the cron's; without stale_after, a day is assumed.
+  const interval = w.type === 'imap' ? w.every : w.cron ? 86_400_000 : (w.every ?? DEFAULT_EVERY_MS);
+  return { staleAfterMs: w.stale_after ?? 3 * interval, expectEveryMs: w.expect_every };
+}
+
 /** Where a watcher looks and when, for summaries and logs (never with secrets). */
 export function describeWatcher(w: WatcherConfig): { where: string; schedule: string } {
   if (w.type === 'imap') {

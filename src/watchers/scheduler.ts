@@ -29,9 +29,11 @@ export class Scheduler {
       if (w.push) {
         w.push.start(this.onPolled);
       } else if (w.schedule.cron) {
-        this.tasks.push(cron.schedule(w.schedule.cron, () => { void this.tick(w, true); }, { name: `watcher:${w.id}` }));
-        // A cron watcher still takes its baseline at start, not at the first tick.
-        if (!this.store.watchers.get(w.id).baseline_done) void this.tick(w, false);
+        this.tasks.push(cron.schedule(w.schedule.cron, () => { void this.tick(w, true).finally(() => this.armRetry(w)); }, { name: `watcher:${w.id}` }));
+        // A cron watcher still takes its baseline at start (and retries a failure) without waiting for a tick.
+        const st = this.store.watchers.get(w.id);
+        if (!st.baseline_done) void this.tick(w, false).finally(() => this.armRetry(w));
+        else this.armRetry(w);
       } else {
         this.arm(w);
       }
@@ -44,6 +46,16 @@ export class Scheduler {
     const delay = next ? Math.max(0, new Date(next).getTime() - this.clock.now().getTime()) : 0;
     // setTimeout's limit is ~24.8 days; re-arm rather than overflow.
     const t = setTimeout(() => { this.timers.delete(w.id); void this.tick(w, false).finally(() => this.arm(w)); }, Math.min(delay, 2 ** 31 - 1));
+    this.timers.set(w.id, t);
+  }
+
+  /** A failing cron watcher is retried on its backoff, not only at its next tick (which may be a day away). */
+  private armRetry(w: Watcher): void {
+    if (this.stopped || this.timers.has(w.id)) return;
+    const st = this.store.watchers.get(w.id);
+    if (st.failures === 0 || !st.next_poll_at) return;
+    const delay = Math.max(0, new Date(st.next_poll_at).getTime() - this.clock.now().getTime());
+    const t = setTimeout(() => { this.timers.delete(w.id); void this.tick(w, false).finally(() => this.armRetry(w)); }, Math.min(delay, 2 ** 31 - 1));
     this.timers.set(w.id, t);
   }
 

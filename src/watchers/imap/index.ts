@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { readSecret } from '../../mail/transports.js';
 import { sourceById } from '../../sources/registry.js';
 import type { Source } from '../../sources/source.js';
+import { defaultRetryMax } from '../backoff.js';
 import { noteFailure, noteRecovery } from '../failure.js';
 import type { PollOutcome, Watcher, WatcherDeps } from '../types.js';
 import { readMail } from './message.js';
@@ -72,7 +73,7 @@ export class ImapWatcher implements Watcher {
 
   private failed(err: unknown): PollOutcome {
     const message = errorMessage(err);
-    noteFailure(this.deps.store, this.log, this.id, this.deps.store.watchers.get(this.id), message, this.deps.clock.now(), this.cfg.every);
+    noteFailure(this.deps.store, this.log, this.id, this.deps.store.watchers.get(this.id), message, this.deps.clock.now(), this.cfg.every, this.cfg.retry_max ?? defaultRetryMax(this.cfg.every));
     return { watcher: this.id, ok: false, notModified: false, baseline: false, items: 0, recorded: 0, events: 0, error: message };
   }
 
