@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HeraldError, errorMessage } from '../errors.js';
 import { decodeBody } from '../sources/document.js';
@@ -10,13 +10,20 @@ export function register(program: Command): void {
     .description('detect the format (email, RSS, Atom, JSON, text) and source of each file and print its Announcement JSON')
     .argument('<file...>', 'announcement files')
     .option('--source <id>', 'pin the source instead of detecting it')
-    .action(async (files: string[], opts: { source?: string }) => {
+    .option('--max-bytes <n>', 'refuse a file larger than this (as a watcher\'s max_bytes does)', '10485760')
+    .action(async (files: string[], opts: { source?: string; maxBytes: string }) => {
+      const maxBytes = Number(opts.maxBytes);
+      if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new HeraldError('EUSAGE', `--max-bytes: must be a positive whole number of bytes, not "${opts.maxBytes}"`);
       const out = [];
       for (const file of files) {
         let bytes: Buffer;
         try {
+          // Checked before reading: a huge file must not cost its size in memory first.
+          const size = statSync(file).size;
+          if (size > maxBytes) throw new HeraldError('EINPUT', `${file}: ${size} bytes, over --max-bytes ${maxBytes}`);
           bytes = readFileSync(file);
         } catch (err) {
+          if (err instanceof HeraldError) throw err;
           throw new HeraldError('EINPUT', `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
         }
         try {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { cronExpr, duration, httpUrl, id } from '../config/fields.js';
 
-/** Keys every watcher has: when it counts as unhealthy, and when as quiet. */
-export const healthFields = {
+/** Keys every watcher has: how much it reads per visit, when it counts as unhealthy, and when as quiet. */
+export const everyWatcherFields = {
   /** /healthz turns 503 when the last success is older than this (default: 3 intervals). */
   stale_after: duration.optional(),
   /** Nothing new for this long emits watcher.quiet: a feed that silently stopped is not "no news". */
   expect_every: duration.optional(),
+  /** At most this many new items are recorded per poll (oldest first); the rest follow at once on the next poll. */
+  max_items: z.number().int().min(1).max(1_000_000).default(1000),
   /** Failed polls are retried after min(every, 30s), doubling up to this (default: the interval, at least 30s). */
   retry_max: duration.optional(),
 };
@@ -23,7 +25,7 @@ export const fetchingWatcherFields = {
   /** Pin the source instead of auto-detecting it. */
   source: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  ...healthFields,
+  ...everyWatcherFields,
 };
 
 export const DEFAULT_EVERY_MS = 15 * 60_000;

@@ -22,7 +22,7 @@ export interface FetchingWatcherConfig {
   source?: string | undefined;
   headers?: Record<string, string> | undefined;
   retry_max?: number | undefined;
-  max_items?: number | undefined;
+  max_items: number;
 }
 
 export interface WatchItem {
@@ -79,21 +79,28 @@ export abstract class FetchingWatcher implements Watcher {
       }
       const items = await this.items(decodeBody(res.body, res.contentType));
       const baseline = !state.baseline_done && !this.cfg.backfill;
-      let complete = true;
-      for (const item of items) {
-        if (store.announcements.exists(this.id, item.externalId)) continue;
+      let fresh = items.filter((item) => !store.announcements.exists(this.id, item.externalId));
+      // Bounded work per poll. Feeds list the newest first, so the last ones
+      // are the oldest: those go now, the newer ones on the next poll.
+      const deferred = Math.max(0, fresh.length - this.cfg.max_items);
+      if (deferred > 0) fresh = fresh.slice(deferred);
+      let complete = deferred === 0;
+      for (const item of fresh) {
         const r = await this.recordItem(item, baseline, log);
         if (r === undefined) { complete = false; continue; }
         outcome.recorded += 1;
         outcome.events += r;
       }
       // Validators are kept only when every item made it in: otherwise a 304
-      // next time would hide the items that still need another try.
+      // next time would hide the items that still need another try. A
+      // baseline is done only when the whole document is recorded, or the
+      // rest would fire as news.
       store.watchers.recordSuccess(this.id, clock.now().toISOString(), {
         ...(complete ? { etag: res.etag, last_modified: res.lastModified } : {}),
-        baseline_done: true, next_poll_at: this.nextPoll(clock.now()),
+        baseline_done: !baseline || deferred === 0, next_poll_at: deferred > 0 ? clock.now().toISOString() : this.nextPoll(clock.now()),
       });
       noteRecovery(state.failures, log);
+      if (deferred > 0) log.warn('more new items than max_items: the rest follow on the next poll', { new_items: fresh.length + deferred, max_items: this.cfg.max_items, deferred });
       log.info(baseline ? 'baseline recorded' : 'polled', { items: items.length, recorded: outcome.recorded, events: outcome.events, bytes: res.bytes });
       return { ...outcome, ok: true, baseline, items: items.length };
     } catch (err) {

@@ -69,4 +69,26 @@ describe('bad input: each failing watcher is logged, records nothing, and the ot
     assert.equal(w.smtp.received.length, 1);
     assert.ok(w.logs.lines.some((l) => l.message === 'item could not be parsed; recorded and skipped' && l.item === 'USN-9999-1'));
   });
+
+  it('a huge feed is worked through max_items at a time, oldest first: the baseline fires nothing, new items fire once each', async () => {
+    const items = (from: number, n: number) => Array.from({ length: n }, (_, i) => kdistItem(`6.1.${from + n - 1 - i}`, 'longterm')); // newest first
+    w.feeds.set('/big.xml', rssFeed('https://www.kernel.org', items(1, 25)));
+    const cfg = w.config([{ id: 'big', type: 'rss', url: w.feeds.url('/big.xml'), every: '1h', max_items: 10 }],
+      [{ id: 'notice', on: 'kernel.released', do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+    const d = w.daemon(cfg);
+    const baseline = [];
+    for (let i = 0; i < 3; i += 1) baseline.push((await d.pollOnce())[0]!);
+    assert.deepEqual(baseline.map((o) => [o.baseline, o.recorded, o.events]), [[true, 10, 0], [true, 10, 0], [true, 5, 0]], 'the baseline spans three polls');
+    assert.ok(w.logs.lines.some((l) => l.message === 'more new items than max_items: the rest follow on the next poll' && l.deferred === 15));
+    assert.equal(d.store.watchers.get('big').baseline_done, true);
+
+    w.feeds.set('/big.xml', rssFeed('https://www.kernel.org', [...items(26, 12), ...items(1, 25)]));
+    const first = (await d.pollOnce())[0]!;
+    assert.deepEqual([first.baseline, first.recorded, first.events], [false, 10, 10]);
+    assert.equal(d.store.watchers.get('big').next_poll_at, d.store.watchers.get('big').last_success_at, 'the rest is due at once');
+    assert.deepEqual(w.smtp.received.map((m) => m.subject!.split(' ')[2]).sort(), Array.from({ length: 10 }, (_, i) => `6.1.${26 + i}`).sort(), 'the oldest ten first');
+    assert.equal((await d.pollOnce())[0]!.events, 2);
+    assert.equal((await d.pollOnce())[0]!.events, 0);
+    assert.equal(w.smtp.received.length, 12);
+  });
 });

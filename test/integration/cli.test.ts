@@ -34,6 +34,15 @@ describe('CLI: exit codes and output', function () {
     assert.match(res.stderr, new RegExp(`${bad}: malformed XML`));
   });
 
+  it('parse refuses a file over --max-bytes before reading it, naming its size', async () => {
+    const big = join(t.dir, 'big.json');
+    writeFileSync(big, JSON.stringify({ releases: Array.from({ length: 2000 }, (_, i) => ({ version: `6.6.${i}` })) }));
+    const res = await runCli(['parse', '--max-bytes', '1000', big]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, new RegExp(`${big}: \\d+ bytes, over --max-bytes 1000`));
+    assert.equal((await runCli(['parse', '--max-bytes', 'lots', big])).code, 2);
+  });
+
   it('check-config exits 2 listing every problem as path: what is wrong', async () => {
     const cfg = writeConfig(t.dir, { statedir: 'x', mail: { from: 'a@b.c' }, watchers: [{ id: 'w', type: 'rss', url: 'nope' }] });
     const res = await runCli(['check-config', cfg]);

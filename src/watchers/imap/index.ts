@@ -30,6 +30,8 @@ export class ImapWatcher implements Watcher {
   private loop: Promise<void> | undefined;
   private client: ImapFlow | undefined;
   private wake: ((why: 'news' | 'tick' | 'stop') => void) | undefined;
+  /** The last visit left messages for the next (max_items). */
+  private more = false;
 
   constructor(private readonly cfg: ImapWatcherConfig, private readonly deps: WatcherDeps) {
     this.id = cfg.id;
@@ -94,6 +96,11 @@ export class ImapWatcher implements Watcher {
       let todo = (await client.fetchAll(`${from}:*`, { uid: true, size: true }, { uid: true }))
         .filter((m) => m.uid >= from).sort((a, b) => a.uid - b.uid);
       if (baseline && todo.length > this.cfg.baseline_limit) todo = todo.slice(todo.length - this.cfg.baseline_limit);
+      else if (todo.length > this.cfg.max_items) {
+        this.log.warn('more new messages than max_items: the rest follow at once', { new_messages: todo.length, max_items: this.cfg.max_items });
+        todo = todo.slice(0, this.cfg.max_items);
+        this.more = true;
+      }
       outcome.items = todo.length;
       for (const m of todo) {
         if (this.stopped) break;
@@ -195,7 +202,8 @@ export class ImapWatcher implements Watcher {
         failures = 0;
         while (!this.stopped && !closed && client.usable) {
           const idling = client.idle().catch(() => undefined);
-          await this.waitFor(this.cfg.every, () => news || closed);
+          await this.waitFor(this.cfg.every, () => news || closed || this.more);
+          this.more = false;
           if (this.stopped || closed || !client.usable) break;
           news = false;
           // Any command ends IDLE first (imapflow sends DONE before it).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, id } from '../../config/fields.js';
-import { healthFields } from '../common.js';
+import { everyWatcherFields } from '../common.js';
 
 export const imapSchema = z.strictObject({
   type: z.literal('imap'),
@@ -27,7 +27,7 @@ export const imapSchema = z.strictObject({
   reconnect: z.strictObject({ min: duration.prefault('1s'), max: duration.prefault('5m') }).prefault({}),
   /** The first visit records at most this many of the newest messages as its baseline. */
   baseline_limit: z.number().int().min(0).default(500),
-  ...healthFields,
+  ...everyWatcherFields,
 });
 
 export type ImapWatcherConfig = z.output<typeof imapSchema>;
