@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { describeWatcher } from '../watchers/registry.js';
-import { existsSync } from 'node:fs';
 import { triggerFor } from '../builds/registry.js';
+import type { Config } from '../config/schema.js';
+import { secretWarning } from '../secrets.js';
 import { printJson } from './common.js';
 
 export function register(program: Command): void {
@@ -22,9 +23,7 @@ export function register(program: Command): void {
         watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: describeWatcher(w).where, schedule: describeWatcher(w).schedule, backfill: w.backfill })),
         rotations: Object.entries(config.rotations).map(([name, r]) => ({ name, members: r.members, timezone: r.timezone })),
         builds: Object.entries(config.builds).map(([name, t]) => ({ name, type: t.type, matrix: t.matrix ?? {}, gate: !!t.wait_for_packages })),
-        // Tokens are read at each dispatch, so a missing one is not fatal here, but worth saying.
-        warnings: Object.entries(config.builds).flatMap(([name, t]) => Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})
-          .filter(([, file]) => !existsSync(file)).map(([key, file]) => `builds.${name}.${key}: ${file} does not exist yet (read at each dispatch)`)),
+        warnings: secretWarnings(config),
         rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
       };
       if (opts.json) { printJson(summary); return; }
@@ -46,4 +45,15 @@ export function register(program: Command): void {
       process.stdout.write(`${lines.join('\n')}\n`);
       for (const w of summary.warnings) process.stderr.write(`kernel-herald: warning: ${w}\n`);
     });
+}
+
+/** Secrets are read when used (a token at each dispatch, a password at each login), so a missing one is a warning here, not an error. */
+function secretWarnings(config: Config): string[] {
+  const refs: [string, string][] = [];
+  if (config.mail.smtp?.password_file) refs.push(['mail.smtp.password_file', config.mail.smtp.password_file]);
+  config.watchers.forEach((w, i) => { if (w.type === 'imap') refs.push([`watchers[${i}].password_file`, w.password_file]); });
+  for (const [name, t] of Object.entries(config.builds)) {
+    for (const [key, ref] of Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})) refs.push([`builds.${name}.${key}`, ref]);
+  }
+  return refs.map(([what, ref]) => secretWarning(ref, what)).filter((w): w is string => w !== undefined);
 }

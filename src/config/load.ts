@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { HeraldError, errorMessage } from '../errors.js';
+import { isCredentialRef } from '../secrets.js';
 import { TemplateSet } from '../mail/templates.js';
 import { actionByName } from '../rules/actions/registry.js';
 import { sourceById, sources } from '../sources/registry.js';
@@ -80,7 +81,7 @@ export function fromObject(raw: unknown, origin: string, baseDir: string): Loade
 }
 
 function resolvePath(base: string, p: string): string {
-  return isAbsolute(p) ? p : resolve(base, p);
+  return isAbsolute(p) || isCredentialRef(p) ? p : resolve(base, p);
 }
 
 function configError(origin: string, problems: string[]): HeraldError {
@@ -174,7 +175,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
   });
   if (config.mail.transport === 'smtp' && !config.mail.smtp) problems.push('mail.smtp: is required when mail.transport is smtp');
   if (config.mail.smtp?.password_file && !config.mail.smtp.user) problems.push('mail.smtp.user: is required with password_file');
-  if (config.mail.smtp?.password_file && !existsSync(config.mail.smtp.password_file)) problems.push(`mail.smtp.password_file: ${config.mail.smtp.password_file} does not exist`);
+  if (config.mail.smtp?.password_file && !isCredentialRef(config.mail.smtp.password_file) && !existsSync(config.mail.smtp.password_file)) problems.push(`mail.smtp.password_file: ${config.mail.smtp.password_file} does not exist`);
   if (!/@/.test(config.mail.from)) problems.push('mail.from: must contain an email address');
   if (config.templates_dir && !existsSync(config.templates_dir)) problems.push(`templates_dir: ${config.templates_dir} does not exist`);
   return problems;

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeraldError } from '../errors.js';
 import type { OutboxMessage } from '../store/outbox.js';
 
 export interface MailTransport {
@@ -96,12 +95,4 @@ export function fileTransport(dir: string, from: string, replyTo?: string): Mail
     },
     close() {},
   };
-}
-
-export function readSecret(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new HeraldError('ECONFIG', `${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/fields.js';
-import { readSecret } from '../../mail/transports.js';
+import { readSecret } from '../../secrets.js';
 import { api } from '../http.js';
 import { renderRecord } from '../plan.js';
 import { BuildError, type Progress, type Trigger } from '../types.js';

@@ -3,7 +3,7 @@ import type { Announcement } from '../../domain.js';
 import { errorMessage } from '../../errors.js';
 import { ingest } from '../../ingest/ingest.js';
 import type { Logger } from '../../log.js';
-import { readSecret } from '../../mail/transports.js';
+import { readSecret } from '../../secrets.js';
 import { sourceById } from '../../sources/registry.js';
 import type { Source } from '../../sources/source.js';
 import { defaultRetryMax } from '../backoff.js';
