@@ -26,6 +26,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    // No command is a usage error: a daemon's unit or a script that lost its arguments must not look like success.
+    process.stderr.write(buildProgram().helpInformation());
+    return 2;
+  }
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return 0;
@@ -39,6 +44,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${prefix}${errorMessage(err)}\n`);
     return code;
   }
+}
+
+// `kernel-herald status | head`: the reader went away; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 const code = await main(process.argv.slice(2));

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HeraldError, errorMessage } from '../errors.js';
 import { isCredentialRef } from '../secrets.js';
 import { TemplateSet } from '../mail/templates.js';
-import { actionByName } from '../rules/actions/registry.js';
+import { actionByName, actions } from '../rules/actions/registry.js';
+import { didYouMean } from '../suggest.js';
 import { sourceById, sources } from '../sources/registry.js';
 import { configSchema, type Config, type RuleConfig } from './schema.js';
 import { parseComparison } from '../rules/match.js';
@@ -57,11 +58,28 @@ export function parseConfigText(text: string, path: string): LoadedConfig {
   return fromObject(raw, path, dirname(resolve(path)));
 }
 
-/** Validation in two passes: the schema (shapes, unknown keys), then what needs the whole (ids, templates, references). */
+/**
+ * Validation in one report: the schema (shapes, unknown keys) and what needs
+ * the whole (ids, templates, references). When the schema fails, the
+ * references are still checked on the parts that passed it, so an operator
+ * fixes everything in one round, not two.
+ */
 export function fromObject(raw: unknown, origin: string, baseDir: string): LoadedConfig {
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw configError(origin, formatIssues(parsed.error.issues));
+  if (!parsed.success) {
+    const problems = formatIssues(parsed.error.issues);
+    problems.push(...lenientProblems(raw, baseDir).filter((p) => !problems.includes(p)));
+    throw configError(origin, problems);
+  }
   const config = parsed.data as Config;
+  const templates = finish(config, baseDir);
+  const problems = semanticProblems(config, templates);
+  if (problems.length > 0) throw configError(origin, problems);
+  return { config, origin, templates };
+}
+
+/** Paths made absolute against the config's folder; the template set. */
+function finish(config: Config, baseDir: string): TemplateSet {
   config.state_dir = resolvePath(baseDir, config.state_dir);
   if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
   if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
@@ -74,10 +92,55 @@ export function fromObject(raw: unknown, origin: string, baseDir: string): Loade
   for (const t of Object.values(config.builds) as Record<string, unknown>[]) {
     for (const key of ['token_file', 'api_token_file', 'cwd']) if (typeof t[key] === 'string') t[key] = resolvePath(baseDir, t[key]);
   }
-  const templates = TemplateSet.withShipped(config.templates_dir);
-  const problems = semanticProblems(config, templates);
-  if (problems.length > 0) throw configError(origin, problems);
-  return { config, origin, templates };
+  return TemplateSet.withShipped(config.templates_dir);
+}
+
+/**
+ * The whole-config checks over what passed the schema: each section, and
+ * each watcher, rule, person, rotation and build target on its own. Problems
+ * that only follow from a part that failed (a reference to a person whose
+ * entry is broken) are left out: the schema problem already names it.
+ */
+function lenientProblems(raw: unknown, baseDir: string): string[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const obj = raw as Record<string, unknown>;
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  const keep: Record<string, unknown> = {};
+  const failed: string[] = [];
+  const dropped = new Set<string>();
+  const indexMap: Record<string, number[]> = {};
+  const passes = (key: string, value: unknown) => z.object({ [key]: shape[key]! }).safeParse({ [key]: value }).success;
+  for (const key of Object.keys(shape)) {
+    if (!(key in obj)) continue;
+    const value = obj[key];
+    if ((key === 'watchers' || key === 'rules') && Array.isArray(value)) {
+      keep[key] = [];
+      indexMap[key] = [];
+      value.forEach((el, i) => {
+        if (passes(key, [el])) { (keep[key] as unknown[]).push(el); indexMap[key]!.push(i); } else {
+          const id = (el as { id?: unknown } | null)?.id;
+          if (typeof id === 'string') dropped.add(id);
+        }
+      });
+    } else if ((key === 'people' || key === 'rotations' || key === 'builds') && value && typeof value === 'object' && !Array.isArray(value)) {
+      keep[key] = Object.fromEntries(Object.entries(value).filter(([name, v]) => {
+        const ok = passes(key, { [name]: v });
+        if (!ok) dropped.add(name);
+        return ok;
+      }));
+    } else if (passes(key, value)) keep[key] = value;
+    else failed.push(key);
+  }
+  // A broken mail section still lets the rest be checked.
+  if (!('mail' in keep)) keep.mail = { from: 'kernel-herald@localhost' };
+  const second = configSchema.safeParse(keep);
+  if (!second.success) return [];
+  const config = second.data as Config;
+  const problems = semanticProblems(config, finish(config, baseDir));
+  const remap = (p: string) => p.replace(/^(watchers|rules)\[(\d+)\]/, (_m, k: string, i: string) => `${k}[${indexMap[k]?.[Number(i)] ?? i}]`);
+  return problems
+    .filter((p) => !failed.some((f) => p.startsWith(f)) && ![...dropped].some((name) => p.includes(`"${name}"`)))
+    .map(remap);
 }
 
 function resolvePath(base: string, p: string): string {
@@ -86,6 +149,24 @@ function resolvePath(base: string, p: string): string {
 
 function configError(origin: string, problems: string[]): HeraldError {
   return new HeraldError('ECONFIG', `${origin}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${p}`).join('\n')}`, { file: origin, problems });
+}
+
+let vocabulary: Set<string> | undefined;
+
+/** Every key the config (and each action) knows, for "did you mean" on an unknown one. */
+function knownKeys(): Set<string> {
+  if (vocabulary) return vocabulary;
+  const keys = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.properties && typeof o.properties === 'object') for (const k of Object.keys(o.properties)) keys.add(k);
+    for (const v of Object.values(o)) walk(v);
+  };
+  for (const schema of [configSchema, ...actions.map((a) => a.schema)]) walk(z.toJSONSchema(schema as z.ZodType, { unrepresentable: 'any', io: 'input' }));
+  for (const a of actions) keys.add(a.name);
+  vocabulary = keys;
+  return keys;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -98,7 +179,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   const out: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown key`);
+      for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown key${didYouMean(key, knownKeys())}`);
       continue;
     }
     let message = issue.message;
@@ -155,7 +236,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
       }
       if (w.security === 'plain' && !/^(127\.|::1$|localhost$)/.test(w.host)) problems.push(`${at}.security: plain sends the password in clear; allowed only to a loopback host`);
     }
-    if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}" (known: ${sources.map((s) => s.id).join(', ')})`);
+    if (w.source !== undefined && !sourceById(w.source)) problems.push(`${at}.source: unknown source "${w.source}"${didYouMean(w.source, sources.map((s) => s.id))} (known: ${sources.map((s) => s.id).join(', ')})`);
   });
   problems.push(...rotationProblems(config.rotations, config.people));
   for (const [name, t] of Object.entries(config.builds)) {

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -37,6 +37,11 @@ export class TemplateSet {
 
   fileOf(name: string): string | undefined {
     return this.dirs.map((d) => join(d, `${name}.hbs`)).find((f) => existsSync(f));
+  }
+
+  /** Every template name available, shipped ones included. */
+  names(): string[] {
+    return [...new Set(this.dirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4))))].sort();
   }
 
   has(name: string): boolean {

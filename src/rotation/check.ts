@@ -1,4 +1,5 @@
 import { localTime, isValidZone, periodBounds } from './schedule.js';
+import { didYouMean } from '../suggest.js';
 import type { RotationConfig } from './schema.js';
 
 /** What the schema cannot see: people exist, the zone is real, periods make sense. */
@@ -9,7 +10,7 @@ export function rotationProblems(rotations: Record<string, RotationConfig>, peop
     if (!isValidZone(r.timezone)) problems.push(`${at}.timezone: unknown time zone "${r.timezone}" (use an IANA name such as Europe/Berlin or UTC)`);
     const seen = new Set<string>();
     r.members.forEach((m, i) => {
-      if (!(m in people)) problems.push(`${at}.members[${i}]: "${m}" is not in people:`);
+      if (!(m in people)) problems.push(`${at}.members[${i}]: "${m}" is not in people:${didYouMean(m, Object.keys(people))}`);
       if (seen.has(m)) problems.push(`${at}.members[${i}]: "${m}" is listed twice`);
       seen.add(m);
     });
@@ -19,7 +20,7 @@ export function rotationProblems(rotations: Record<string, RotationConfig>, peop
     for (const kind of ['overrides', 'leave'] as const) {
       r[kind].forEach((p, i) => {
         const where = `${at}.${kind}[${i}]`;
-        if (!(p.person in people)) problems.push(`${where}.person: "${p.person}" is not in people:`);
+        if (!(p.person in people)) problems.push(`${where}.person: "${p.person}" is not in people:${didYouMean(p.person, Object.keys(people))}`);
         else if (kind === 'leave' && !r.members.includes(p.person)) problems.push(`${where}.person: "${p.person}" is not a member of this rotation`);
         const b = periodBounds(p, r.timezone);
         if (!b) problems.push(`${where}: from/to are not valid local times`);

@@ -54,6 +54,59 @@ describe('CLI: exit codes and output', function () {
     assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 7);
   });
 
+  it('check-config reports schema and reference problems in one pass, with "did you mean"', async () => {
+    const cfg = writeConfig(t.dir, {
+      statedir: './x', http: { listen: 'off' }, mail: { from: 'H <h@example.org>' },
+      people: { alice: { name: 'Alice', email: 'alice@example.org' }, bob: { name: 'Bob', email: 'not-an-address' } },
+      rotations: { support: { members: ['alise', 'bob'], handoff: { start: '2026-01-05T09:00' } } },
+      watchers: [{ id: 'a', type: 'rss', url: 'nope' }, { id: 'b', type: 'rss', url: 'https://example.org/f.xml', evry: '5m' }],
+      rules: [
+        { id: 'r1', on: 'kernel.released', do: [{ email: { template: 'kernel-notise', to: ['alice'] } }] },
+        { id: 'r2', on: 'kernel.released', do: [{ emial: { template: 'kernel-notice', to: ['alice'] } }] },
+        { id: 'r3', on: 'kernel.released', do: [{ assign: { rotation: 'suport' } }, { build: { target: 'web100' } }] },
+      ],
+    });
+    const res = await runCli(['check-config', cfg]);
+    assert.equal(res.code, 2);
+    const lines = res.stderr.split('\n').slice(1).map((l) => l.trim()).filter(Boolean).sort();
+    assert.deepEqual(lines, [
+      'people.bob.email: must be an email address',
+      'rotations.support.members[0]: "alise" is not in people: (did you mean "alice"?)',
+      'rules[0].do[0].email.template: no template "kernel-notise" in ' + join(FIXTURES, '..', '..', 'config', 'templates') + ' (did you mean "kernel-notice"?)',
+      'rules[1].do[0].emial: unknown action (known: assign, build, email) (did you mean "email"?)',
+      'rules[2].do[0].assign.rotation: no rotation "suport" in rotations: (did you mean "support"?)',
+      'rules[2].do[1].build.target: no build target "web100" in builds:',
+      'statedir: unknown key (did you mean "state_dir"?)',
+      'watchers[0].url: must be an http(s) URL',
+      'watchers[1].evry: unknown key (did you mean "every"?)',
+    ], 'bob\'s broken entry is named once, not again as an unknown member');
+  });
+
+  it('check-config warns of a missing secret of any kind, accepts http listen: off', async () => {
+    const cfg = writeConfig(t.dir, { state_dir: join(t.dir, 's'), http: { listen: 'off' }, mail: { from: 'a@b.c' },
+      watchers: [{ id: 'm', type: 'imap', host: 'imap.example.org', user: 'u', password_file: 'imap.pw' }] });
+    const res = await runCli(['check-config', cfg]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, new RegExp(`warning: watchers\\[0\\]\\.password_file: ${join(t.dir, 'imap.pw')} does not exist yet`));
+    assert.match(res.stdout, /http:\s+off/);
+  });
+
+  it('no command is a usage error (exit 2, help on stderr); a closed pipe ends the output quietly', async () => {
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: kernel-herald/);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, '..', '..', 'src', 'cli', 'main.ts'), 'vercmp', '--scheme', 'rpm', '--stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy()); // `| head -1`
+    child.stdin.on('error', () => undefined); // it exits before reading it all
+    child.stdin.end('1.0 1.1\n'.repeat(200_000));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
+  });
+
   it('run refuses (exit 2) a database newer than the code', async () => {
     const cfg = writeConfig(t.dir, { state_dir: join(t.dir, 's'), http: 'off', mail: { from: 'a@b.c' } });
     const store = Store.open(join(t.dir, 's', 'kernel-herald.sqlite'));

@@ -108,9 +108,16 @@ describe('daemon', function () {
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     await waitFor('started', () => out.includes('"message":"started"'), 15_000);
     await waitFor('the baseline poll', () => out.includes('baseline recorded'), 5000);
+    const good = readFileSync(cfg, 'utf8');
     writeFileSync(cfg, 'watchers: [');
     child.kill('SIGHUP');
     await waitFor('the reload refusal', () => out.includes('reload refused'), 5000);
+    writeFileSync(cfg, good);
+    const before = out.length;
+    child.kill('SIGHUP');
+    await waitFor('the reload', () => out.includes('"message":"reloaded"'), 5000);
+    const reload = out.slice(before).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { message: string; level: string }));
+    assert.deepEqual(reload.filter((l) => l.level !== 'debug' && /^(stopped|started|reloaded)$/.test(l.message)).map((l) => l.message), ['reloaded'], 'a reload is not logged as a restart');
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(out, /"message":"stopped"/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionRunner } from './types.js';
+import { didYouMean } from '../../suggest.js';
 import { emailAction } from './email/index.js';
 import { assignAction } from './assign/index.js';
 import { buildAction } from './build/index.js';
@@ -25,7 +26,7 @@ export const actionSchema = z.record(z.string(), z.unknown()).transform((obj, ct
   const name = keys[0]!;
   const runner = actionByName(name);
   if (!runner) {
-    ctx.addIssue({ code: 'custom', path: [name], message: `unknown action (known: ${actions.map((a) => a.name).join(', ')})` });
+    ctx.addIssue({ code: 'custom', path: [name], message: `unknown action (known: ${actions.map((a) => a.name).join(', ')})${didYouMean(name, actions.map((a) => a.name))}` });
     return z.NEVER;
   }
   const parsed = runner.schema.safeParse(obj[name]);

@@ -1,4 +1,5 @@
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
+import { didYouMean } from '../../../suggest.js';
 import { assignSchema, type AssignActionParams } from './schema.js';
 
 export const assignAction: ActionRunner<typeof assignSchema> = {
@@ -7,9 +8,9 @@ export const assignAction: ActionRunner<typeof assignSchema> = {
 
   check(params: AssignActionParams, env) {
     const problems: string[] = [];
-    if (!(params.rotation in env.rotations)) problems.push(`rotation: no rotation "${params.rotation}" in rotations:${Object.keys(env.rotations).length ? ` (configured: ${Object.keys(env.rotations).join(', ')})` : ''}`);
+    if (!(params.rotation in env.rotations)) problems.push(`rotation: no rotation "${params.rotation}" in rotations:${didYouMean(params.rotation, Object.keys(env.rotations)) || (Object.keys(env.rotations).length ? ` (configured: ${Object.keys(env.rotations).join(', ')})` : '')}`);
     for (const [kind, name] of Object.entries(params.templates)) {
-      if (!env.templates.has(name)) problems.push(`templates.${kind}: no template "${name}" in ${env.templates.dirs.join(' or ')}`);
+      if (!env.templates.has(name)) problems.push(`templates.${kind}: no template "${name}" in ${env.templates.dirs.join(' or ')}${didYouMean(name, env.templates.names())}`);
       else {
         const err = env.templates.compileError(name);
         if (err) problems.push(`templates.${kind}: ${err}`);

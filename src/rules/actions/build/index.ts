@@ -1,4 +1,5 @@
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
+import { didYouMean } from '../../../suggest.js';
 import { buildSchema, type BuildActionParams } from './schema.js';
 
 export const buildAction: ActionRunner<typeof buildSchema> = {
@@ -7,7 +8,7 @@ export const buildAction: ActionRunner<typeof buildSchema> = {
 
   check(params: BuildActionParams, env) {
     const names = Object.keys(env.builds);
-    return params.target in env.builds ? [] : [`target: no build target "${params.target}" in builds:${names.length ? ` (configured: ${names.join(', ')})` : ''}`];
+    return params.target in env.builds ? [] : [`target: no build target "${params.target}" in builds:${didYouMean(params.target, names) || (names.length ? ` (configured: ${names.join(', ')})` : '')}`];
   },
 
   /** Rows only: the tracker dispatches after the transaction commits, so a crash here dispatches nothing. */

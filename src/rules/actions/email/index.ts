@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { didYouMean } from '../../../suggest.js';
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
 import { emailSchema, type EmailParams } from './schema.js';
 import { renderContext } from '../../../mail/context.js';
@@ -26,13 +27,13 @@ export const emailAction: ActionRunner<typeof emailSchema> = {
 
   check(params: EmailParams, env) {
     const problems: string[] = [];
-    if (!env.templates.has(params.template)) problems.push(`template: no template "${params.template}" in ${env.templates.dirs.join(' or ')}`);
+    if (!env.templates.has(params.template)) problems.push(`template: no template "${params.template}" in ${env.templates.dirs.join(' or ')}${didYouMean(params.template, env.templates.names())}`);
     else {
       const err = env.templates.compileError(params.template);
       if (err) problems.push(`template: ${err}`);
     }
     for (const r of [...params.to, ...params.cc]) {
-      if (!EMAIL.test(r) && !(r in env.people)) problems.push(`to: "${r}" is neither an email address nor a person in people:`);
+      if (!EMAIL.test(r) && !(r in env.people)) problems.push(`to: "${r}" is neither an email address nor a person in people:${didYouMean(r, Object.keys(env.people))}`);
     }
     return problems;
   },
