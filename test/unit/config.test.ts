@@ -48,8 +48,8 @@ describe('config', () => {
   });
 
   const cases: [string, string, RegExp[]][] = [
-    ['a typo in a top-level key', base.replace('state_dir', 'statedir'), [/^ {2}statedir: unknown key$/m]],
-    ['a typo in a watcher key', base.replace('every: 15m', 'evry: 15m'), [/^ {2}watchers\[0\]\.evry: unknown key$/m]],
+    ['a typo in a top-level key', base.replace('state_dir', 'statedir'), [/^ {2}statedir: unknown key \(did you mean "state_dir"\?\)$/m]],
+    ['a typo in a watcher key', base.replace('every: 15m', 'evry: 15m'), [/^ {2}watchers\[0\]\.evry: unknown key \(did you mean "every"\?\)$/m]],
     ['an unknown watcher type', base.replace('type: rss', 'type: gopher'), [/watchers\[0\]\.type: type must be one of: rss, http/]],
     ['a bad duration', base.replace('every: 15m', 'every: soon'), [/watchers\[0\]\.every: "soon" is not a duration/]],
     ['a bad URL', base.replace('"http://127.0.0.1:1/feed.xml"', 'ftp.example.org'), [/watchers\[0\]\.url: must be an http\(s\) URL/]],
