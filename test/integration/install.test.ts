@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STOP_BUDGET_MS } from '../../src/daemon.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const UNIT = join(ROOT, 'systemd', 'kernel-herald.service');
+const unit = readFileSync(UNIT, 'utf8');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** `Key=value` lines of the unit, commented-out ones included when asked (the credential lines ship disabled). */
+function directives(key: string, withCommented = false): string[] {
+  const re = new RegExp(`^${withCommented ? '#?' : ''}${key}=(.*)$`, 'gm');
+  return [...unit.matchAll(re)].map((m) => m[1]!.trim());
+}
+
+describe('install as a service: the unit, the README and the package agree', function () {
+  this.timeout(60_000);
+
+  it('the README gives the unit\'s command, paths and state directory', () => {
+    const [exec] = directives('ExecStart');
+    assert.equal(exec, '/usr/bin/node /opt/kernel-herald/dist/cli/main.js run --config /etc/kernel-herald/config.yaml');
+    assert.ok(readme.includes(exec!), 'the README quotes ExecStart');
+    assert.match(readme, /install -d \/opt\/kernel-herald\n/);
+    assert.deepEqual(directives('StateDirectory'), ['kernel-herald']);
+    assert.ok(readme.includes('state_dir: /var/lib/kernel-herald'), 'the README sets state_dir to the StateDirectory');
+    assert.ok(readme.includes('journalctl -u kernel-herald'));
+  });
+
+  it('every credential has the same name in the unit and the README, and each is read as $CREDENTIALS_DIRECTORY/NAME', () => {
+    const inUnit = directives('LoadCredential', true).map((v) => {
+      const [name, path] = v.split(':');
+      assert.equal(path, `/etc/kernel-herald/credentials/${name}`, `${name}: its file is named after it`);
+      return name!;
+    }).sort();
+    assert.ok(inUnit.length >= 6, 'smtp, imap and the build tokens');
+    const inReadme = [...readme.matchAll(/^\s*\| `([a-z-]+)` \| .*credential:([a-z-]+)`/gm)].map((m) => {
+      assert.equal(m[1], m[2], 'the table row names one credential');
+      return m[1]!;
+    }).sort();
+    assert.deepEqual(inReadme, inUnit);
+    assert.ok(readme.includes('LoadCredential=smtp-password:/etc/kernel-herald/credentials/smtp-password'));
+  });
+
+  it('systemd gives a stop more time than the daemon takes', () => {
+    const [timeout] = directives('TimeoutStopSec');
+    assert.ok(Number(timeout) * 1000 >= STOP_BUDGET_MS + 10_000, `TimeoutStopSec=${timeout}`);
+    assert.ok(STOP_BUDGET_MS < 10_000);
+  });
+
+  it('is hardened: systemd-analyze security scores it at most 1.5 (where systemd-analyze is installed)', function () {
+    if (spawnSync('sh', ['-c', 'command -v systemd-analyze'], { stdio: 'ignore' }).status !== 0) this.skip();
+    const out = spawnSync('systemd-analyze', ['security', '--offline=true', UNIT], { encoding: 'utf8' });
+    const score = /Overall exposure level for kernel-herald\.service: ([\d.]+)/.exec(`${out.stdout}${out.stderr}`)?.[1];
+    assert.ok(score, out.stderr);
+    assert.ok(Number(score) <= 1.5, `exposure ${score}`);
+  });
+
+  it('the package ships dist, the lock, migrations, templates and the unit, and installs with npm ci --omit=dev (no build step)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[hook], undefined, `no ${hook} script: npm ci --omit=dev has no TypeScript`);
+    assert.equal(pkg.dependencies.typescript, undefined);
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+    const files = new Set(packed[0]!.files.map((f) => f.path));
+    for (const f of ['dist/cli/main.js', 'dist/daemon.js', 'npm-shrinkwrap.json', 'systemd/kernel-herald.service', 'config/kernel-herald.example.yaml', 'config/templates/reply-refused.hbs']) assert.ok(files.has(f), f);
+    const migrations = readdirSync(join(ROOT, 'migrations')).map((f) => `migrations/${f}`);
+    for (const m of migrations) assert.ok(files.has(m), m);
+    assert.ok(![...files].some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no sources or tests');
+  });
+});
