@@ -16,18 +16,20 @@ export function register(program: Command): void {
       if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new HeraldError('EUSAGE', `--max-bytes: must be a positive whole number of bytes, not "${opts.maxBytes}"`);
       const out = [];
       for (const file of files) {
-        let bytes: Buffer;
+        let text: string;
         try {
           // Checked before reading: a huge file must not cost its size in memory first.
           const size = statSync(file).size;
           if (size > maxBytes) throw new HeraldError('EINPUT', `${file}: ${size} bytes, over --max-bytes ${maxBytes}`);
-          bytes = readFileSync(file);
+          // The bytes are dropped as soon as they are decoded: only one copy is alive while parsing.
+          text = decodeBody(readFileSync(file));
         } catch (err) {
-          if (err instanceof HeraldError) throw err;
+          if (err instanceof HeraldError && err.message.startsWith(file)) throw err;
+          if (err instanceof HeraldError) throw new HeraldError('EINPUT', `${file}: ${errorMessage(err)}`);
           throw new HeraldError('EINPUT', `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
         }
         try {
-          out.push(await parseDocument(decodeBody(bytes), opts.source ? { source: opts.source } : {}));
+          out.push(await parseDocument(text, opts.source ? { source: opts.source } : {}));
         } catch (err) {
           const code = err instanceof HeraldError && err.code === 'EUSAGE' ? 'EUSAGE' : 'EINPUT';
           throw new HeraldError(code, `${file}: ${errorMessage(err)}`);

@@ -128,4 +128,16 @@ describe('health, metrics and the quiet-source alarm', function () {
     assert.equal(failed.length, 1, 'three failures with one error: one line');
     assert.equal(w.logs.lines.find((l) => l.message === 'watcher recovered')!.after_failures, 3);
   });
+
+  it('a restart polls at once when the stored next time has passed', async () => {
+    w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.30', 'stable')]));
+    const cfg = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml'), every: '1h' }], []);
+    const first = w.daemon(cfg, clock);
+    await first.pollOnce();
+    await first.stop();
+    now.t += 61 * MIN;
+    const late = w.daemon(cfg, clock);
+    await late.start();
+    await waitFor('the poll at start', () => w.feeds.count('/a.xml') === 2, 2_000);
+  });
 });
