@@ -7,10 +7,13 @@ import type { TemplateSet } from '../mail/templates.js';
 import type { AssignMode, AssignmentRow } from '../store/assignments.js';
 import type { Store } from '../store/index.js';
 import { fairOrder } from './fairness.js';
-import { assignmentContext, queueRequest, type AssignTemplates, type Audience, type RequestKind } from './mailer.js';
+import { assignmentContext, queueRequest, templateFor, type AssignTemplates, type Audience, type RequestKind } from './mailer.js';
 import type { Verb } from './reply.js';
 import { membersAfter, onDuty, onLeave, type RotationSpec } from './schedule.js';
 import { rotationSpec, type RotationConfig } from './schema.js';
+
+/** Refusal notices per person and assignment: enough to correct a mistake, too few to flood anyone. */
+export const MAX_REFUSAL_NOTICES = 3;
 
 export interface AssignParams {
   rotation: string;
@@ -227,7 +230,9 @@ export class AssignmentService {
       if (this.store.assignments.replySeen(replyId)) return `reply ${replyId} was already handled`;
       const message = this.ignore(a, 'reply refused', why, person, 'email', replyId);
       const spec = this.spec(a.rotation);
-      if (tell && person && spec && this.deps.people[person]) this.mail(a, spec, 'refused', [this.one(person)], a.event_id, person, why);
+      // Capped: someone forging a member's address must not be able to flood their inbox through us.
+      const told = person ? this.store.assignments.mailsTo(a.id, templateFor(a, 'refused'), person) : 0;
+      if (tell && person && spec && this.deps.people[person] && told < MAX_REFUSAL_NOTICES) this.mail(a, spec, 'refused', [this.one(person)], a.event_id, person, why);
       return message;
     });
   }

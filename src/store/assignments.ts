@@ -155,4 +155,11 @@ export class AssignmentStore {
     const rows = this.db.prepare(`SELECT state, COUNT(*) n FROM assignments WHERE state != 'accepted' GROUP BY state`).all() as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
+
+  /** How many mails of one template an assignment has sent to one person (by their token): refusal notices are capped with it. */
+  mailsTo(assignmentId: number, template: string, person: string): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM assignment_messages m JOIN outbox o ON o.message_id = m.message_id
+      JOIN reply_tokens t ON t.assignment_id = m.assignment_id AND t.kind = 'person' AND t.person = ? AND instr(m.message_id, t.token) > 0
+      WHERE m.assignment_id = ? AND o.template = ?`).pluck().get(person, assignmentId, template) as number;
+  }
 }

@@ -220,6 +220,15 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       assert.equal(b.store.assignments.get(a.id)!.person, 'alice', 'the genuine reply acts');
     });
 
+    it('refusal notices to one person are capped, so a forger cannot flood them through us', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      b.assign('volunteer');
+      const alice = copyFor('alice');
+      for (let i = 0; i < 10; i += 1) handler.handle(reply({ from: 'bob@test.example', headers: { 'in-reply-to': alice.message_id } }), 'raw');
+      assert.deepEqual(refusedNotices(), ['bob', 'bob', 'bob']);
+    });
+
     it('a claim through a list copy is confirmed by a round trip to the claimer\'s own address', () => {
       b = new AssignmentBench();
       const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
