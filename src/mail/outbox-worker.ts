@@ -28,6 +28,8 @@ export class OutboxWorker {
   private running: Promise<{ sent: number; failed: number }> | undefined;
   private stopRequested = false;
   private outage: MailOutage | undefined;
+  /** Accepted by the server, not yet recorded: marked before anything else is sent, never sent again by this process. */
+  private readonly unrecorded = new Map<number, string>();
 
   constructor(
     private readonly store: Store,
@@ -59,6 +61,16 @@ export class OutboxWorker {
   private async pass(): Promise<{ sent: number; failed: number }> {
     let sent = 0;
     let failed = 0;
+    for (const [id, template] of this.unrecorded) {
+      try {
+        this.store.outbox.markSent(id, this.clock.now().toISOString());
+      } catch {
+        return { sent, failed }; // the store still takes no writes: send nothing
+      }
+      this.unrecorded.delete(id);
+      this.onSent(template);
+      this.log.info('mail recorded as sent after the store recovered', { outbox_id: id });
+    }
     while (!this.stopRequested) {
       const due = this.store.outbox.due(this.clock.now().toISOString(), 20);
       if (due.length === 0) break;
@@ -85,10 +97,11 @@ export class OutboxWorker {
     try {
       this.store.outbox.markSent(msg.id, this.clock.now().toISOString());
     } catch (err) {
-      // Accepted by the server but not recorded: a retry would send it again
-      // now. It stays pending, and goes again (same Message-ID) only after the
-      // store is writable: the crash window, widened by a broken store.
-      log.error('mail accepted by the server but not recorded as sent; delivery paused', { error: errorMessage(err) });
+      // Accepted by the server but not recorded: a retry would send it again.
+      // This process remembers it and records it first thing on the next
+      // pass; only a crash before that sends it again (same Message-ID).
+      log.error('mail accepted by the server but not recorded as sent; delivery paused until the store takes writes', { error: errorMessage(err) });
+      this.unrecorded.set(msg.id, msg.template);
       return 'unrecorded';
     }
     this.onSent(msg.template);

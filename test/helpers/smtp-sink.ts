@@ -21,6 +21,8 @@ export class SmtpSink {
    * then sat idle counts too.
    */
   unconfirmed = 0;
+  /** Called when a message's DATA is complete, before the reply. */
+  onReceived: ((mail: ParsedMail) => void) | undefined;
   /** Milliseconds between the end of DATA and the reply. */
   replyDelayMs = 0;
   private refuseNext = 0;
@@ -66,6 +68,7 @@ export class SmtpSink {
           };
           simpleParser(Buffer.concat(chunks)).then((mail) => {
             this.received.push(mail);
+            this.onReceived?.(mail);
             if (this.replyDelayMs > 0) setTimeout(() => reply(), this.replyDelayMs);
             else reply();
           }, reply);
