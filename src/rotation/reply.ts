@@ -111,7 +111,7 @@ export function automaticReason(headers: Record<string, string>, subject: string
   const suppress = h('x-auto-response-suppress');
   if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress)) return `X-Auto-Response-Suppress: ${suppress}`;
   const precedence = h('precedence');
-  if (precedence && /^(bulk|junk|list|auto_reply)$/i.test(precedence)) return `Precedence: ${precedence}`;
+  if (precedence && /^(bulk|junk|auto_reply)$/i.test(precedence)) return `Precedence: ${precedence}`;
   const returnPath = h('return-path');
   if (returnPath !== undefined && /^<\s*>$/.test(returnPath)) return 'an empty Return-Path';
   if (OOO_SUBJECT.test(subject)) return `an out-of-office subject ("${subject.slice(0, 80)}")`;

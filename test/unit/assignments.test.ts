@@ -36,6 +36,7 @@ describe('assignments: reading replies', () => {
     assert.match(auto({ 'x-autorespond': 'vacation' })!, /x-autorespond/);
     assert.match(auto({ 'x-auto-response-suppress': 'All' })!, /Suppress/);
     assert.match(auto({ precedence: 'bulk' })!, /Precedence/);
+    assert.equal(auto({ precedence: 'list' }), undefined, 'a human reply relayed by a list');
     assert.match(auto({ 'return-path': '<>' })!, /empty Return-Path/);
     assert.equal(auto({ 'return-path': '<alice@test.example>' }), undefined);
     for (const s of ['Automatic reply: Release manager wanted', 'Out of Office: x', 'Autoreply: x', 'Abwesenheitsnotiz: x', 'Réponse automatique : x']) assert.ok(auto({}, s), s);
