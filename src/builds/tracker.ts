@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { crashPoint } from '../crash-points.js';
 import type { Clock } from '../clock.js';
 import type { BuildRef, HeraldEvent } from '../domain.js';
 import { errorMessage } from '../errors.js';
@@ -217,6 +218,7 @@ export class BuildTracker {
     b = this.store.builds.update(b.id, { state: 'dispatching', attempt: b.attempt + 1 }, this.iso());
     try {
       const d = await trigger.dispatch(t, b, this.ctx());
+      crashPoint('build-dispatched');
       this.started(b, t, d);
       log.info('build dispatched', { attempt: b.attempt, external_id: d.external_id, url: d.url });
     } catch (err) {

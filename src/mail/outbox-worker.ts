@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { crashPoint } from '../crash-points.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { OutboxMessage } from '../store/outbox.js';
@@ -88,12 +89,14 @@ export class OutboxWorker {
 
   private async sendOne(msg: OutboxMessage): Promise<'sent' | 'failed' | 'unrecorded'> {
     const log = this.log.child({ outbox_id: msg.id, message_id: msg.message_id, template: msg.template });
+    crashPoint('before-send');
     try {
       await this.transport.send(msg);
     } catch (err) {
       this.noteFailure(msg, errorMessage(err), log);
       return 'failed';
     }
+    crashPoint('smtp-accepted');
     try {
       this.store.outbox.markSent(msg.id, this.clock.now().toISOString());
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { crashPoint } from '../crash-points.js';
 import type { HeraldEvent } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -56,6 +57,7 @@ export class RulesEngine {
         if (!rule.enabled || !ruleMatches(rule, event) || this.store.ruleRuns.has(event.id, rule.id)) continue;
         reports.push(this.runRule(event, rule));
       }
+      crashPoint('rules-before-processed');
       this.store.events.markProcessed(event.id, this.clock.now().toISOString());
     });
     for (const r of reports) this.onRun(r);
@@ -69,10 +71,13 @@ export class RulesEngine {
       // A savepoint: a failing action undoes this rule's writes, not the others'.
       const actions = this.store.tx(() => {
         const runId = this.store.ruleRuns.record(event.id, rule.id, 'ok', null, at);
+        crashPoint('rule-run-recorded');
         return rule.do.map((a, index) => {
           const runner = actionByName(a.action);
           if (!runner) throw new Error(`unknown action ${a.action}`);
-          return runner.run({ ...this.env, event, ruleId: rule.id, runId, index }, a.params);
+          const outcome = runner.run({ ...this.env, event, ruleId: rule.id, runId, index }, a.params);
+          crashPoint('rule-action-done');
+          return outcome;
         });
       });
       log.info('rule ran', { actions: actions.map((a) => a.summary) });

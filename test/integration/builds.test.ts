@@ -218,12 +218,15 @@ describe('builds against a local CI server and real commands', function () {
 
   it('a config reload (SIGHUP) keeps a running command: the new daemon follows it without running it again', async () => {
     const marker = join(w.tmp.dir, 'runs');
-    const cfg = config({ cmd: { type: 'command', argv: ['sh', '-c', 'echo run >> "$0"; sleep 0.7', marker], ...fast } });
+    const go = join(w.tmp.dir, 'go');
+    // The command runs until the test says so: it outlives the reload by construction, not by timing.
+    const cfg = config({ cmd: { type: 'command', argv: ['sh', '-c', 'echo run >> "$0"; while [ ! -e "$1" ]; do sleep 0.05; done', marker, go], ...fast } });
     await kernel(cfg);
     await waitFor('running', () => builds()[0]?.state === 'running');
     await d!.stop({ reload: true });
     d = w.daemon(cfg);
     d.builds.start();
+    writeFileSync(go, '');
     await waitFor('builds.completed', () => completions().length === 1, 15_000);
     assert.equal(builds()[0]!.state, 'succeeded');
     assert.equal(builds()[0]!.attempt, 1);

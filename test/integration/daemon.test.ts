@@ -34,7 +34,7 @@ describe('daemon', function () {
     w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.20', 'stable')]));
     const d = w.daemon(w.config([{ id: 'cronned', type: 'rss', url: w.feeds.url('/a.xml'), cron: '* * * * * *' }], [notice], { http: { listen: '127.0.0.1:0' } }));
     await d.start();
-    await waitFor('two cron polls', () => w.feeds.count('/a.xml') >= 2, 5000);
+    await waitFor('two cron polls', () => w.feeds.count('/a.xml') >= 2, 15_000);
     assert.ok(w.feeds.count('/a.xml', 304) >= 1, 'the later polls are conditional');
     const line = w.logs.lines.find((l) => l.message === 'http listening');
     const health = await fetch(`http://${String(line!.address)}/healthz`);

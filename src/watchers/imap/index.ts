@@ -1,4 +1,5 @@
 import { ImapFlow, type MailboxObject } from 'imapflow';
+import { crashPoint } from '../../crash-points.js';
 import type { Announcement } from '../../domain.js';
 import { errorMessage } from '../../errors.js';
 import { ingest } from '../../ingest/ingest.js';
@@ -116,6 +117,7 @@ export class ImapWatcher implements Watcher {
             outcome.events += res.events.length;
             if (res.events.length > 0) this.log.info('new releases', { uid: m.uid, message_id: r.externalId, events: res.events, source: r.announcement?.source });
           }
+          crashPoint('imap-before-cursor');
           store.watchers.setCursor(this.id, { uidvalidity: validity, last_uid: m.uid } satisfies Cursor, false);
         });
       }

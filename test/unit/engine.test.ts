@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { BuildTracker } from '../../src/builds/tracker.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { sampleEvent } from '../../src/mail/context.js';
+import type { TemplateSet } from '../../src/mail/templates.js';
+import { AssignmentService } from '../../src/rotation/service.js';
+import { RulesEngine } from '../../src/rules/engine.js';
+import { Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers/util.js';
+
+describe('rules engine: each rule run is atomic', () => {
+  let t: ReturnType<typeof tempDir>;
+  let store: Store;
+  beforeEach(() => { t = tempDir(); store = Store.open(join(t.dir, 'db.sqlite')); });
+  afterEach(() => { store.close(); t.cleanup(); });
+
+  it('a failing action undoes its own rule\'s writes and only those; the event is processed once', () => {
+    const { config, templates } = parseConfigText(`
+mail: { from: "h@example.org" }
+people: { alice: { name: Alice, email: alice@example.org } }
+rotations: { support: { members: [alice], handoff: { start: "2026-01-05T09:00" } } }
+rules:
+  - { id: half, on: kernel.released, do: [ { email: { template: kernel-notice, to: [half@example.org] } }, { assign: { rotation: support } } ] }
+  - { id: whole, on: kernel.released, do: [ { email: { template: kernel-notice, to: [whole@example.org] } } ] }
+`, join(t.dir, 'c.yaml'));
+    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
+    // The rotation is gone by the time the rule runs (a reload, an edit): the second action throws.
+    const engine = new RulesEngine(config.rules, { ...env, assignments: new AssignmentService({ ...env, rotations: {} }), builds: new BuildTracker({ ...env, stateDir: t.dir, targets: {} }) });
+    const ev = sampleEvent();
+    store.events.append('kernel.released', ev.payload as never, null, '2026-03-02T10:00:00Z');
+    const reports = engine.processPending();
+    assert.deepEqual(reports.map((r) => [r.rule, r.outcome]), [['half', 'failed'], ['whole', 'ok']]);
+    assert.match(reports[0]!.error!, /no rotation "support"/);
+    assert.deepEqual(store.outbox.list().map((m) => m.recipients[0]), ['whole@example.org'], 'the failed rule\'s first mail was undone with it; the other rule\'s stayed');
+    assert.equal(store.assignments.list().length, 0);
+    assert.equal(store.events.unprocessed().length, 0);
+    assert.deepEqual(engine.processPending(), [], 'nothing runs twice');
+    assert.deepEqual((store.db.prepare('SELECT rule_id, outcome FROM rule_runs ORDER BY id').all() as { rule_id: string; outcome: string }[]).map((r) => `${r.rule_id}:${r.outcome}`), ['half:failed', 'whole:ok']);
+  });
+});
