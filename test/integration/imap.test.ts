@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { ImapFlow } from 'imapflow';
 import { Dovecot } from '../helpers/dovecot.js';
 import { fixture, waitFor } from '../helpers/util.js';
+import { runCli } from '../helpers/cli.js';
 import { World } from '../helpers/world.js';
 
 /** The CESA kernel mail, renumbered so each test message is a new kernel. */
@@ -137,6 +138,31 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 3);
     const [again] = await d.pollOnce();
     assert.equal(again!.items, 0, 'nothing is read again');
+  });
+
+  it('a restart fetches nothing below its cursor (counted, not hidden by the Message-ID key)', async () => {
+    for (const n of [21, 22, 23]) await append(cesa(n));
+    await w.daemon(cfg).pollOnce();
+    await append(cesa(24));
+    const [after] = await w.daemon(cfg).pollOnce();
+    assert.equal(after!.items, 1, 'only the message above the cursor is fetched');
+    const [again] = await w.daemon(cfg).pollOnce();
+    assert.equal(again!.items, 0);
+    assert.equal(w.smtp.received.length, 1);
+  });
+
+  it('killed between a message\'s records and its cursor: both roll back together; the restart reads it once', async () => {
+    await w.daemon(cfg).pollOnce(); // the baseline of an empty mailbox
+    await append(cesa(31));
+    const crashed = await runCli(['poll', '--config', cfg], { KERNEL_HERALD_CRASH_AT: 'imap-before-cursor' });
+    assert.equal(crashed.signal, 'SIGKILL', crashed.stderr);
+    const d = w.daemon(cfg);
+    assert.equal(d.store.announcements.count(), 0, 'the message\'s records went with the cursor');
+    const resumed = await runCli(['poll', '--config', cfg]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(w.smtp.received.length, 1);
+    assert.equal(d.store.announcements.count(), 1);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 1);
   });
 
   it('a wrong password is reported against the watcher, without the password', async () => {

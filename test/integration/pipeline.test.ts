@@ -44,6 +44,17 @@ describe('pipeline end to end (HTTP feeds, SMTP, SQLite)', function () {
     assert.equal(w.smtp.received.length, 1, 'nothing sent twice');
   });
 
+  it('first poll is silent even when every rule matches the kernels in it; the next new one fires once', async () => {
+    w.feeds.set('/k.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.7', 'stable'), kdistItem('6.1.68', 'longterm')]));
+    const d = w.daemon(w.config([{ id: 'k', type: 'rss', url: w.feeds.url('/k.xml') }], [kernelRule({ distro: 'kernel.org' })]));
+    const [first] = await d.pollOnce();
+    assert.deepEqual([first!.baseline, first!.recorded, first!.events], [true, 2, 0]);
+    assert.deepEqual(d.store.outbox.counts(), { pending: 0, sent: 0, failed: 0 }, 'nothing queued for what was already there');
+    w.feeds.set('/k.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.8', 'stable'), kdistItem('6.6.7', 'stable'), kdistItem('6.1.68', 'longterm')]));
+    await d.pollOnce();
+    assert.deepEqual(w.smtp.received.map((m) => m.subject), ['New kernel 6.6.8 for kernel.org 6.6']);
+  });
+
   it('the same kernel in two feeds gives one record, one event, one email', async () => {
     w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.7', 'stable')]));
     w.feeds.set('/b.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.7', 'stable')]));

@@ -221,6 +221,24 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       assert.equal(b.store.assignments.get(a.id)!.person, 'alice', 'the genuine reply acts');
     });
 
+    it('while one person is asked, nobody else\'s claim, ack or decline acts, whatever copy it answers', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('duty');
+      assert.equal(a.person, 'carol');
+      const carol = copyFor('carol');
+      for (const word of ['claim', 'ack', 'decline']) {
+        for (const from of ['mallory@evil.example', 'dave@test.example', 'alice@test.example', '"carol@test.example" <mallory@evil.example>']) {
+          handler.handle(reply({ from, text: word, headers: { 'in-reply-to': carol.message_id }, ...(from.includes('<') ? { fromAddresses: ['mallory@evil.example'] } : {}) }), 'raw');
+          const now = b.store.assignments.get(a.id)!;
+          assert.deepEqual([now.state, now.person, now.declined], ['asking', 'carol', []], `${word} from ${from}`);
+        }
+      }
+      assert.deepEqual(b.events(), ['requested:carol'], 'no event from any of them');
+      handler.handle(reply({ from: 'carol@test.example', text: 'ack', headers: { 'in-reply-to': carol.message_id } }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.state, 'accepted');
+    });
+
     it('refusal notices to one person are capped, so a forger cannot flood them through us', () => {
       b = new AssignmentBench();
       const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
