@@ -11,6 +11,7 @@ export const ErrorCodes = {
   ESEND: { exit: 1, what: 'send failed' },
   ERUNTIME: { exit: 1, what: 'runtime failure' },
   ELOCKED: { exit: 1, what: 'state directory in use by another process' },
+  ETRANSIENT: { exit: 1, what: 'could not be done now; will be tried again' },
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -32,6 +33,11 @@ export class HeraldError extends Error {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** SQLite could not read or write just now (busy, locked, full disk, I/O): the same work may succeed later. */
+export function isStoreError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'SqliteError';
 }
 
 export function exitCodeOf(err: unknown): number {

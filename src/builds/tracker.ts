@@ -159,14 +159,29 @@ export class BuildTracker {
     if (b.state === 'waiting') return this.checkGate(b, t, log);
     if (b.state === 'queued' || b.state === 'dispatching') {
       if (b.state === 'dispatching' && trigger.recover) {
-        // A crash between the dispatch and its record: find the run rather than start a second one.
-        const found = await trigger.recover(t, b, this.ctx()).catch(() => undefined);
-        if (found) { this.started(b, t, found); log.warn('found the run of an interrupted dispatch', { external_id: found.external_id }); return; }
+        // A crash between the dispatch and its record, or a dispatch whose
+        // answer never came: find the run rather than start a second one. A
+        // look-up that fails is tried again; only "not there" dispatches anew.
+        let found;
+        try {
+          found = await trigger.recover(t, b, this.ctx());
+        } catch (err) {
+          const e = err instanceof BuildError ? err : new BuildError(errorMessage(err), true);
+          log.warn('looking for the run of an unanswered dispatch failed; will look again', { error: e.message });
+          this.store.builds.update(b.id, { last_error: e.message, next_check_at: e.retryAt ? new Date(e.retryAt).toISOString() : this.iso(retryDelay(b.attempt, t.retry.base, t.retry.max)) }, this.iso());
+          return;
+        }
+        if (found) { this.started(b, t, found); log.warn('found the run of an unanswered dispatch', { external_id: found.external_id }); return; }
       }
       return this.dispatch(b, t, log);
     }
     // running
-    if (b.deadline && b.deadline <= this.iso()) { this.finish(b, 'failed', `still running after ${formatDuration(t.timeout)} (timeout)`); return; }
+    if (b.deadline && b.deadline <= this.iso()) {
+      // Given up: what runs for it is stopped where the trigger can (a command is killed), not left to leak.
+      await trigger.cancel?.(t, b, this.ctx()).catch((err: unknown) => log.warn('build could not be cancelled', { error: errorMessage(err) }));
+      this.finish(b, 'failed', `still running after ${formatDuration(t.timeout)} (timeout)`);
+      return;
+    }
     try {
       const p = await trigger.poll(t, b, this.ctx());
       if (p.state === 'running') {
@@ -229,8 +244,10 @@ export class BuildTracker {
         log.warn('build dispatch rate-limited', { until: new Date(e.retryAt).toISOString() });
       } else if (e.retryable && b.attempt < b.max_attempts) {
         const next = this.iso(retryDelay(b.attempt, t.retry.base, t.retry.max));
-        this.store.builds.update(b.id, { state: 'queued', last_error: e.message, next_check_at: next }, this.iso());
-        log.warn('build dispatch failed; will retry', { error: e.message, next_attempt_at: next });
+        // A timeout or a 5xx may have reached the server: where the run can be
+        // looked up, it is looked for before a new dispatch (state stays dispatching).
+        this.store.builds.update(b.id, { state: trigger.recover ? 'dispatching' : 'queued', last_error: e.message, next_check_at: next }, this.iso());
+        log.warn('build dispatch failed; will retry', { error: e.message, next_attempt_at: next, looks_first: !!trigger.recover });
       } else {
         this.finish(b, 'failed', e.retryable ? `${e.message} (after ${b.attempt} attempts)` : e.message);
       }

@@ -53,6 +53,8 @@ export interface Trigger<S extends z.ZodType = z.ZodType> {
   recover?(cfg: z.output<S>, build: BuildRow, ctx: TriggerContext): Promise<Dispatched | undefined>;
   /** Files (token_file...) that must exist, by key. */
   secrets?(cfg: z.output<S>): Record<string, string>;
+  /** The tracker gave up on a running build (its `timeout`): stop what runs for it, where this trigger can. */
+  cancel?(cfg: z.output<S>, build: BuildRow, ctx: TriggerContext): Promise<void>;
   /** Daemon stop: let go of anything running in this process. */
   shutdown?(logDir: string): void;
 }

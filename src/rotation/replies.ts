@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HeraldError, errorMessage, isStoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MailInput } from '../sources/source.js';
 import type { AssignmentRow, ReplyToken } from '../store/assignments.js';
@@ -41,8 +42,11 @@ export class ReplyHandler implements ReplySink {
     try {
       return this.handleOne(mail, raw);
     } catch (err) {
-      // A broken template or database error: the reply is consumed, not mistaken for an announcement.
-      this.log.error('reply to an assignment request could not be acted on', { message_id: mail.messageId, from: mail.from, error: (err as Error).message });
+      // The store could not take it now: the reply must not be lost, so the
+      // mail watcher stops before it (its cursor stays) and reads it again.
+      if (isStoreError(err)) throw new HeraldError('ETRANSIENT', `reply ${mail.messageId ?? ''} not handled yet: ${errorMessage(err)}`, {}, { cause: err });
+      // A broken template or a bug: the reply is consumed (and logged), not retried for ever.
+      this.log.error('reply to an assignment request could not be acted on', { message_id: mail.messageId, from: mail.from, error: errorMessage(err) });
       return true;
     }
   }

@@ -20,6 +20,8 @@ export class CiServer {
   githubDetails = true;
   /** How a new run/pipeline/build ends, and after how many status polls. */
   outcome = { conclusion: 'success', polls: 2 };
+  /** The next n GitHub dispatches start their run and then answer 502, as a proxy timing out would: an ambiguous answer. */
+  startThenFail = 0;
   /** The next n GitLab pipelines fail whatever `outcome` says. */
   failPipelines = 0;
   readonly runs = new Map<number, Run>();
@@ -84,6 +86,10 @@ export class CiServer {
       if (m[2] !== 'build.yml') return this.json(res, 404, { message: 'Not Found' });
       const d = JSON.parse(body) as { ref: string; inputs: Record<string, string>; return_run_details?: boolean };
       const run = this.newRun(d.inputs.correlation ?? `Build ${d.ref}`, d.inputs);
+      if (this.startThenFail > 0) {
+        this.startThenFail -= 1;
+        return this.json(res, 502, { message: 'Bad Gateway' });
+      }
       if (this.githubDetails && d.return_run_details) {
         return this.json(res, 200, { workflow_run_id: run.id, run_url: `${this.url}/repos/${m[1]}/actions/runs/${run.id}`, html_url: `https://github.example/${m[1]}/actions/runs/${run.id}` });
       }

@@ -92,6 +92,29 @@ describe('builds against a local CI server and real commands', function () {
     assert.ok(ci.count('GET', '/runs?event=workflow_dispatch') >= 1);
   });
 
+  it('a dispatch whose answer failed after the run started is looked up, not dispatched again; a look-up that fails is tried again', async () => {
+    ci.startThenFail = 1;
+    ci.fail('GET /repos/example/kmod/actions/workflows/build.yml/runs?', 503);
+    await kernel(config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.equal(b.state, 'succeeded');
+    assert.equal(ci.count('POST', '/dispatches'), 1, 'one dispatch: the 502 was ambiguous, and the run was found');
+    assert.equal(ci.runs.size, 1);
+    assert.ok(ci.count('GET', '/runs?event=workflow_dispatch') >= 2, 'the failed look-up was tried again');
+    assert.ok(w.logs.lines.some((l) => l.message === 'found the run of an unanswered dispatch'));
+  });
+
+  it('a server that answers 204 without correlation_input fails the build with what to set, instead of guessing which run is its own', async () => {
+    ci.githubDetails = false;
+    await kernel(config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.equal(b.state, 'failed');
+    assert.match(b.last_error!, /did not say which \(HTTP 204, no run details\): set correlation_input/);
+    assert.equal(ci.count('POST', '/dispatches'), 1, 'not retried');
+  });
+
   it('rate limits wait for the reset without spending an attempt; a 5xx is retried; 401 and 404 fail at once with the reason', async () => {
     ci.fail('POST /repos/example/ok/actions/workflows/build.yml/dispatches', 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) }, '{"message":"API rate limit exceeded"}');
     ci.fail('POST /repos/example/ok/actions/workflows/build.yml/dispatches', 502);
@@ -169,6 +192,16 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(byTarget.bad!.last_error, 'exit status 3');
     assert.equal(byTarget.hang!.state, 'failed');
     assert.match(byTarget.hang!.last_error!, /timed out after 300ms/);
+  });
+
+  it('a command still running at the target\'s timeout is killed, not left behind', async () => {
+    await kernel(config({ slow: { type: 'command', argv: ['sleep', '30'], command_timeout: '1h', timeout: '400ms', max_attempts: 1, ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.match(b.last_error!, /still running after 400ms \(timeout\)/);
+    const pid = Number(b.external_id);
+    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    await waitFor('the command to be gone', () => !alive(), 10_000);
   });
 
   it('a restart while builds run resumes tracking: a CI run is polled to its end without a second dispatch; a lost command runs again', async () => {

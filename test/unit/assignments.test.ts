@@ -3,6 +3,9 @@ import type { MailInput } from '../../src/sources/source.js';
 import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyVerb, subjectToken } from '../../src/rotation/reply.js';
 import { ReplyHandler } from '../../src/rotation/replies.js';
 import { silentLogger } from '../../src/log.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { HeraldError } from '../../src/errors.js';
 import { AssignmentBench, HOUR, PEOPLE } from '../helpers/assignments.js';
 
 describe('assignments: reading replies', () => {
@@ -237,6 +240,22 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       assert.deepEqual(b.events(), ['requested:carol'], 'no event from any of them');
       handler.handle(reply({ from: 'carol@test.example', text: 'ack', headers: { 'in-reply-to': carol.message_id } }), 'raw');
       assert.equal(b.store.assignments.get(a.id)!.state, 'accepted');
+    });
+
+    it('a reply the store cannot take now is not consumed: it throws a transient error and acts when read again', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('volunteer');
+      const claim = reply({ headers: { 'in-reply-to': copyFor('bob').message_id }, messageId: '<busy@x>' });
+      b.store.db.pragma('busy_timeout = 20');
+      const other = new Database(join(b.tmp.dir, 'db.sqlite'));
+      other.exec('BEGIN EXCLUSIVE');
+      assert.throws(() => handler.handle(claim, 'raw'), (err: unknown) => err instanceof HeraldError && err.code === 'ETRANSIENT');
+      other.exec('ROLLBACK');
+      other.close();
+      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming');
+      assert.equal(handler.handle(claim, 'raw'), true);
+      assert.equal(b.store.assignments.get(a.id)!.person, 'bob', 'read again, it acts');
     });
 
     it('refusal notices to one person are capped, so a forger cannot flood them through us', () => {

@@ -84,6 +84,17 @@ export const command: Trigger<typeof commandSchema> = {
     return entry.result;
   },
 
+  async cancel(_cfg, b, ctx) {
+    const key = keyOf(ctx.logDir, b.id, b.attempt);
+    const entry = running.get(key);
+    running.delete(key);
+    if (!entry || entry.result) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.result = { state: 'failed', detail: 'cancelled' };
+    killGroup(entry.child, 'SIGTERM');
+    setTimeout(() => killGroup(entry.child, 'SIGKILL'), 5_000).unref();
+  },
+
   shutdown(logDir) {
     for (const [key, entry] of running) {
       if (!key.startsWith(`${logDir}\u0000`)) continue;

@@ -37,14 +37,13 @@ function headers(cfg: Cfg): Record<string, string> {
 
 const base = (cfg: Cfg) => `${cfg.api_url.replace(/\/$/, '')}/repos/${cfg.repo}/actions`;
 
-/** The run this build dispatched, by its correlation id in the run's name (or, without one, the first run after the dispatch). */
+/** The run this build dispatched, by its correlation id in the run's name. */
 async function findRun(cfg: Cfg, b: BuildRow, ctx: TriggerContext, since: string): Promise<Run | undefined> {
   const after = new Date(Date.parse(since) - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const url = `${base(cfg)}/workflows/${encodeURIComponent(cfg.workflow)}/runs?event=workflow_dispatch&created=${encodeURIComponent(`>=${after}`)}&per_page=100`;
   const res = await api('GET', url, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` });
   const runs = ((res.json() as { workflow_runs?: Run[] }).workflow_runs ?? []).sort((x, y) => x.id - y.id);
-  if (cfg.correlation_input) return runs.find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
-  return runs.find((r) => Date.parse(r.created_at) >= Date.parse(since) - 5_000);
+  return runs.find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
 }
 
 export const githubWorkflow: Trigger<typeof githubSchema> = {
@@ -69,7 +68,11 @@ export const githubWorkflow: Trigger<typeof githubSchema> = {
         return { external_id: String(d.workflow_run_id), url: d.html_url, tracking: { run_id: d.workflow_run_id, dispatched_at: at } };
       }
     }
-    // 204: a server without run details; the run is looked for by polling.
+    // 204: a server without run details. The run can then be told from any
+    // other (a second matrix build, a manual run) only by the correlation id.
+    if (!cfg.correlation_input) {
+      throw new BuildError(`github ${cfg.repo}: the server started a run but did not say which (HTTP ${res.status}, no run details): set correlation_input on this target, and \`run-name: \${{ inputs.<it> }}\` in the workflow, so the run can be found`, false);
+    }
     return { tracking: { run_id: null, dispatched_at: at } };
   },
 

@@ -1,7 +1,7 @@
 import { ImapFlow, type MailboxObject } from 'imapflow';
 import { crashPoint } from '../../crash-points.js';
 import type { Announcement } from '../../domain.js';
-import { errorMessage } from '../../errors.js';
+import { HeraldError, errorMessage } from '../../errors.js';
 import { ingest } from '../../ingest/ingest.js';
 import type { Logger } from '../../log.js';
 import { readSecret } from '../../secrets.js';
@@ -145,6 +145,8 @@ export class ImapWatcher implements Watcher {
       if (!baseline) this.log.debug('mail read', { uid, message_id: r.externalId, source: r.source?.id });
       return { externalId: r.externalId, raw: msg.source.toString('utf8'), announcement: r.announcement };
     } catch (err) {
+      // Not this message's fault: stop before it; the cursor stays and it is read again.
+      if (err instanceof HeraldError && err.code === 'ETRANSIENT') throw err;
       this.log.warn('message could not be read as mail: skipped', { uid, error: errorMessage(err) });
       return undefined;
     }
