@@ -10,6 +10,9 @@ import { DEFAULT_EVERY_MS } from './common.js';
 import { fetchDocument } from './fetcher.js';
 import type { PollOutcome, Watcher, WatcherDeps } from './types.js';
 
+/** Detail documents fetched per baseline poll (Ubuntu notices): enough for the recent kernels, bounded for a long feed. */
+export const BASELINE_DETAILS = 50;
+
 export interface FetchingWatcherConfig {
   id: string;
   type: string;
@@ -85,8 +88,9 @@ export abstract class FetchingWatcher implements Watcher {
       const deferred = Math.max(0, fresh.length - this.cfg.max_items);
       if (deferred > 0) fresh = fresh.slice(deferred);
       let complete = deferred === 0;
+      const budget = { details: BASELINE_DETAILS };
       for (const item of fresh) {
-        const r = await this.recordItem(item, baseline, log);
+        const r = await this.recordItem(item, baseline, log, budget);
         if (r === undefined) { complete = false; continue; }
         outcome.recorded += 1;
         outcome.events += r;
@@ -111,13 +115,19 @@ export abstract class FetchingWatcher implements Watcher {
   }
 
   /** Events emitted, or undefined when the item must be tried again next poll. */
-  private async recordItem(item: WatchItem, baseline: boolean, log: WatcherDeps['log']): Promise<number | undefined> {
+  private async recordItem(item: WatchItem, baseline: boolean, log: WatcherDeps['log'], budget: { details: number }): Promise<number | undefined> {
     if (item.announcement) return this.store(item, item.announcement, undefined, baseline, log);
     if (!item.input) return 0;
     const source = this.pinned ?? detectSource(item.input);
     let detail: unknown;
     let detailText: string | undefined;
-    const detailUrl = !baseline ? source?.detailUrl?.(item.input) : undefined;
+    // The baseline fetches details too (bounded), so the kernels already out are
+    // known: the first new one then has its previous version and ABI to compare.
+    let detailUrl = source?.detailUrl?.(item.input);
+    if (detailUrl && baseline) {
+      if (budget.details <= 0) detailUrl = undefined;
+      else budget.details -= 1;
+    }
     if (detailUrl) {
       try {
         const res = await fetchDocument({ url: detailUrl, timeoutMs: this.cfg.timeout, maxBytes: this.cfg.max_bytes });
@@ -125,8 +135,15 @@ export abstract class FetchingWatcher implements Watcher {
         detailText = decodeBody(res.body, res.contentType);
         detail = parseJson(detailText);
       } catch (err) {
-        log.warn('detail fetch failed; item will be retried', { item: item.externalId, url: detailUrl, error: errorMessage(err) });
-        return undefined;
+        if (baseline) {
+          // Old news: recorded without its details rather than held up.
+          log.warn('detail fetch failed during the baseline; recorded without it', { item: item.externalId, url: detailUrl, error: errorMessage(err) });
+          detail = undefined;
+          detailText = undefined;
+        } else {
+          log.warn('detail fetch failed; item will be retried', { item: item.externalId, url: detailUrl, error: errorMessage(err) });
+          return undefined;
+        }
       }
     }
     let announcement: Announcement | undefined;

@@ -55,6 +55,26 @@ describe('pipeline end to end (HTTP feeds, SMTP, SQLite)', function () {
     assert.deepEqual(w.smtp.received.map((m) => m.subject), ['New kernel 6.6.8 for kernel.org 6.6']);
   });
 
+  it('an Ubuntu baseline records the kernels of its notices (details fetched), so the first new kernel knows its previous version', async () => {
+    const notice = (id: string) => ({ title: `${id}: Linux kernel vulnerabilities`, link: w.feeds.url(`/security/notices/${id}`), guid: id });
+    w.feeds.set('/rss.xml', rssFeed('https://ubuntu.com/security/notices', [notice('USN-6548-1')]));
+    w.feeds.set('/security/notices/USN-6548-1.json', fixture('ubuntu-usn/USN-6548-1.json'), 'application/json');
+    // The next upload of the same kernels: the real notice with its versions moved on by one ABI.
+    w.feeds.set('/security/notices/USN-6560-1.json', fixture('ubuntu-usn/USN-6548-1.json').replaceAll('USN-6548-1', 'USN-6560-1').replaceAll('5.15.0-91', '5.15.0-92').replaceAll('-92.101', '-92.102'), 'application/json');
+    const d = w.daemon(w.config([{ id: 'usn', type: 'rss', url: w.feeds.url('/rss.xml') }], [kernelRule({ distro_release: '22.04', flavour: 'generic' })]));
+    const [base] = await d.pollOnce();
+    assert.deepEqual([base!.baseline, base!.events], [true, 0]);
+    assert.equal(w.feeds.count('/security/notices/USN-6548-1.json'), 1, 'the baseline fetched the notice\'s details');
+    assert.deepEqual(d.store.outbox.counts(), { pending: 0, sent: 0, failed: 0 });
+
+    w.feeds.set('/rss.xml', rssFeed('https://ubuntu.com/security/notices', [notice('USN-6560-1'), notice('USN-6548-1')]));
+    await d.pollOnce();
+    assert.equal(w.smtp.received.length, 1);
+    const ev = d.store.events.forRelease(d.store.outbox.list()[0]!.release_id!)[0]!;
+    const k = (ev.payload as { kernel: { version: string; previous_version: string | null; abi_changed: boolean } }).kernel;
+    assert.deepEqual([k.version, k.previous_version, k.abi_changed], ['5.15.0-92.102', '5.15.0-91.101', true]);
+  });
+
   it('the same kernel in two feeds gives one record, one event, one email', async () => {
     w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.7', 'stable')]));
     w.feeds.set('/b.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.7', 'stable')]));
