@@ -24,6 +24,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { AssignmentService } from './rotation/service.js';
 import { ReplyHandler } from './rotation/replies.js';
 import { BuildTracker } from './builds/tracker.js';
+import { prune, type RetentionDirs } from './store/retention.js';
 
 /** How long a stop waits for work in flight: well inside systemd's default 90 s, and the 10 s an operator expects. */
 export const STOP_BUDGET_MS = 8000;
@@ -41,6 +42,11 @@ export interface DaemonOptions {
 
 export function databasePath(config: Config): string {
   return join(config.state_dir, 'kernel-herald.sqlite');
+}
+
+/** Where the files retention prunes live: .eml files (file transport) and build logs. */
+export function retentionDirs(config: Config): RetentionDirs {
+  return { mail: config.mail.transport === 'file' ? (config.mail.dir ?? join(config.state_dir, 'mail')) : undefined, buildLogs: join(config.state_dir, 'builds') };
 }
 
 function domainOf(from: string): string {
@@ -82,6 +88,7 @@ export class Daemon {
   private readonly engine: RulesEngine;
   private readonly monitor: Monitor;
   private deadlineTask: ScheduledTask | undefined;
+  private pruneTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
   private readonly transport: MailTransport;
   private readonly clock: Clock;
@@ -209,6 +216,9 @@ export class Daemon {
       if (this.stopping) return;
       this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
     }, { name: 'assignment-deadlines' });
+    // Daily, at a quiet hour, and once now: what retention allows to go, goes.
+    this.pruneTask = cron.schedule('23 4 * * *', () => this.prune(), { name: 'retention' });
+    this.prune();
     this.log[opts.reload ? 'debug' : 'info']('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
   }
 
@@ -226,6 +236,18 @@ export class Daemon {
     }, delay);
   }
 
+  /** The retention prune; a failure is logged and tried again the next day. */
+  prune(): void {
+    if (this.stopping) return;
+    const r = this.config.retention;
+    try {
+      const report = prune(this.store, { rawMs: r.raw, mailMs: r.mail, buildLogsMs: r.build_logs }, retentionDirs(this.config), this.clock.now());
+      if (Object.values(report).some((n) => n > 0)) this.log.info('retention: pruned', { ...report });
+    } catch (err) {
+      this.log.error('retention prune failed', { error: errorMessage(err) });
+    }
+  }
+
   health(): HealthReport {
     return this.monitor.health();
   }
@@ -241,6 +263,7 @@ export class Daemon {
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
     await this.deadlineTask?.destroy();
+    await this.pruneTask?.destroy();
     const work = Promise.allSettled([
       this.builds.stop({ keepRunning: !!opts.reload }),
       this.scheduler?.stop(),

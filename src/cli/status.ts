@@ -3,6 +3,8 @@ import { HeraldError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { openStore, printJson, table } from './common.js';
 import { buildLine } from './build.js';
+import { databasePath, retentionDirs } from '../daemon.js';
+import { stateSizes } from '../store/retention.js';
 
 function kernelTimeline(store: Store, id: number) {
   const release = store.releases.get(id)!;
@@ -23,7 +25,7 @@ export function register(program: Command): void {
     .option('--all', 'include releases recorded silently at a baseline')
     .option('--json', 'print JSON')
     .action((kernel: string | undefined, opts: { config?: string; all?: boolean; json?: boolean }) => {
-      const { store } = openStore(opts.config);
+      const { loaded, store } = openStore(opts.config);
       try {
         if (kernel) {
           const found = store.releases.find(kernel);
@@ -53,13 +55,17 @@ export function register(program: Command): void {
         const releases = store.releases.list({ includeBaseline: !!opts.all, limit: 100 });
         const assignments = store.assignments.list({ open: true }).map(({ token: _t, subject: _s, params: _p, ...a }) => a);
         const builds = store.builds.list({ open: true }).map(({ request: _r, subject: _s, tracking: _t, ...b }) => b);
-        const summary = { releases, assignments, builds, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all() };
+        const summary = { releases, assignments, builds, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all(),
+          sizes: stateSizes(store, databasePath(loaded.config), retentionDirs(loaded.config)) };
         if (opts.json) { printJson(summary); return; }
         process.stdout.write(`${table(['ID', 'KIND', 'DISTRO', 'RELEASE', 'PACKAGE', 'VERSION', 'FIRST SEEN'], releases.map((r) => [r.id, r.kind, r.distro, r.distro_release, r.package, r.version, r.first_seen_at]))}\n\n`);
         if (assignments.length) process.stdout.write(`open assignments:\n${table(['ID', 'ROTATION', 'MODE', 'STATE', 'PERSON', 'DEADLINE', 'RELEASE'], assignments.map((a) => [a.id, a.rotation, a.mode, a.state, a.person, a.deadline, a.release_id]))}\n\n`);
         if (builds.length) process.stdout.write(`builds under way:\n${table(['ID', 'RELEASE', 'TARGET', 'MATRIX', 'STATE', 'ATTEMPT', 'URL'], builds.map((b) => [b.id, b.release_id, b.target, b.combo_key, b.state, b.attempt, b.url]))}\n\n`);
         process.stdout.write(`outbox: ${summary.outbox.pending} pending, ${summary.outbox.sent} sent, ${summary.outbox.failed} failed\n\n`);
-        process.stdout.write(`${table(['WATCHER', 'BASELINE', 'FAILURES', 'LAST SUCCESS', 'LAST ERROR'], summary.watchers.map((w) => [w.watcher, w.baseline_done ? 'done' : 'pending', w.failures, w.last_success_at, w.last_error]))}\n`);
+        process.stdout.write(`${table(['WATCHER', 'BASELINE', 'FAILURES', 'LAST SUCCESS', 'LAST ERROR'], summary.watchers.map((w) => [w.watcher, w.baseline_done ? 'done' : 'pending', w.failures, w.last_success_at, w.last_error]))}\n\n`);
+        const z = summary.sizes;
+        const mib = (n: number) => `${(n / 1_048_576).toFixed(1)} MiB`;
+        process.stdout.write(`state: database ${mib(z.database_bytes!)} (raw announcements ${mib(z.raw_announcement_bytes!)}, mail bodies ${mib(z.mail_body_bytes!)}), mail files ${mib(z.mail_file_bytes!)}, build logs ${mib(z.build_log_bytes!)}\n`);
       } finally {
         store.close();
       }

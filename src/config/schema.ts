@@ -55,6 +55,18 @@ const rule = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/**
+ * How long bulky records are kept. Kernels, their events and rule runs, and
+ * each mail's row stay as long as the database: they are the history and the
+ * dedup keys. What goes is what only explains them: the raw announcement text,
+ * the body of sent mail, the .eml files and the build logs.
+ */
+const retention = z.strictObject({
+  raw: duration.prefault('180d'),
+  mail: duration.prefault('180d'),
+  build_logs: duration.prefault('90d'),
+});
+
 export const configSchema = z.strictObject({
   state_dir: z.string().min(1).default('./var'),
   log_level: z.enum(['error', 'warn', 'info', 'debug']).prefault('info'),
@@ -67,6 +79,7 @@ export const configSchema = z.strictObject({
   builds: z.record(id, targetSchema).default({}),
   watchers: z.array(watcherSchema).default([]),
   rules: z.array(rule).default([]),
+  retention: retention.prefault({}),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'builds'> & { builds: Record<string, TargetConfig> };

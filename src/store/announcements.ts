@@ -56,4 +56,14 @@ export class AnnouncementStore {
   count(): number {
     return this.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get() as number;
   }
+
+  /** Raw text and details of announcements received before `before` emptied; the rows (the dedup keys) stay. Returns how many. */
+  pruneRaw(before: string): number {
+    return this.db.prepare(`UPDATE announcements SET raw = '', detail = NULL WHERE received_at < ? AND (raw != '' OR detail IS NOT NULL)`).run(before).changes;
+  }
+
+  /** Bytes of raw text and details still kept. */
+  rawBytes(): number {
+    return this.db.prepare('SELECT COALESCE(SUM(LENGTH(CAST(raw AS BLOB)) + COALESCE(LENGTH(CAST(detail AS BLOB)), 0)), 0) FROM announcements').pluck().get() as number;
+  }
 }

@@ -96,4 +96,13 @@ export class OutboxStore {
     for (const r of rows) out[r.status] = r.n;
     return out;
   }
+
+  /** Bodies of mail sent before `before` emptied; the rows (recipients, subject, Message-ID) stay. Returns how many. */
+  pruneBodies(before: string): number {
+    return this.db.prepare(`UPDATE outbox SET body = '' WHERE status = 'sent' AND sent_at < ? AND body != ''`).run(before).changes;
+  }
+
+  bodyBytes(): number {
+    return this.db.prepare('SELECT COALESCE(SUM(LENGTH(CAST(body AS BLOB))), 0) FROM outbox').pluck().get() as number;
+  }
 }
