@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface Seen { method: string; path: string; auth: string | undefined; body: string }
 
-interface Run { id: number; name: string; polls: number; conclusion: string; inputs: Record<string, string> }
+interface Run { id: number; kind: 'github' | 'gitlab' | 'jenkins'; name: string; polls: number; conclusion: string; inputs: Record<string, string> }
 
 export class CiServer {
   private server: Server | undefined;
@@ -20,7 +20,7 @@ export class CiServer {
   githubDetails = true;
   /** How a new run/pipeline/build ends, and after how many status polls. */
   outcome = { conclusion: 'success', polls: 2 };
-  /** The next n GitHub dispatches start their run and then answer 502, as a proxy timing out would: an ambiguous answer. */
+  /** The next n dispatches (GitHub, GitLab, Jenkins) start their run and then answer 502, as a proxy timing out would: an ambiguous answer. */
   startThenFail = 0;
   /** The next n GitLab pipelines fail whatever `outcome` says. */
   failPipelines = 0;
@@ -63,8 +63,8 @@ export class CiServer {
     return { done: run.polls > this.outcome.polls, conclusion: run.conclusion };
   }
 
-  private newRun(name: string, inputs: Record<string, string>): Run {
-    const run: Run = { id: this.nextId++, name, polls: 0, conclusion: this.outcome.conclusion, inputs };
+  private newRun(kind: Run['kind'], name: string, inputs: Record<string, string>): Run {
+    const run: Run = { id: this.nextId++, kind, name, polls: 0, conclusion: this.outcome.conclusion, inputs };
     this.runs.set(run.id, run);
     return run;
   }
@@ -85,7 +85,7 @@ export class CiServer {
       if (req.headers.authorization !== `Bearer ${this.token}`) return this.json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       if (m[2] !== 'build.yml') return this.json(res, 404, { message: 'Not Found' });
       const d = JSON.parse(body) as { ref: string; inputs: Record<string, string>; return_run_details?: boolean };
-      const run = this.newRun(d.inputs.correlation ?? `Build ${d.ref}`, d.inputs);
+      const run = this.newRun('github', d.inputs.correlation ?? `Build ${d.ref}`, d.inputs);
       if (this.startThenFail > 0) {
         this.startThenFail -= 1;
         return this.json(res, 502, { message: 'Bad Gateway' });
@@ -111,9 +111,19 @@ export class CiServer {
       const form = new URLSearchParams(body);
       if (form.get('token') !== 'glptt-trigger') return this.json(res, 404, { message: '404 Not Found' });
       const vars = Object.fromEntries([...form.entries()].filter(([k]) => k.startsWith('variables[')).map(([k, v]) => [k.slice(10, -1), v]));
-      const run = this.newRun('pipeline', vars);
+      const run = this.newRun('gitlab', 'pipeline', vars);
       if (this.failPipelines > 0) { this.failPipelines -= 1; run.conclusion = 'failure'; }
+      if (this.startThenFail > 0) { this.startThenFail -= 1; return this.json(res, 502, { message: 'Bad Gateway' }); }
       return this.json(res, 201, { id: run.id, iid: 1, project_id: 7, sha: 'a1b2', ref: form.get('ref'), status: 'created', web_url: `https://gitlab.example/${decodeURIComponent(m[1]!)}/-/pipelines/${run.id}` });
+    }
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\?/.exec(path)) && method === 'GET') {
+      if (req.headers['private-token'] !== 'glpat-reader') return this.json(res, 401, { message: '401 Unauthorized' });
+      const list = [...this.runs.values()].filter((r) => r.kind === 'gitlab').sort((x, y) => y.id - x.id).map((r) => ({ id: r.id, status: 'running', ref: 'main', web_url: `https://gitlab.example/p/-/pipelines/${r.id}` }));
+      return this.json(res, 200, list);
+    }
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/variables$/.exec(path)) && method === 'GET') {
+      const run = this.runs.get(Number(m[2]));
+      return this.json(res, 200, Object.entries(run?.inputs ?? {}).map(([key, value]) => ({ key, value, variable_type: 'env_var' })));
     }
     if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/.exec(path)) && method === 'GET') {
       if (req.headers['private-token'] !== 'glpat-reader') return this.json(res, 401, { message: '401 Unauthorized' });
@@ -124,9 +134,16 @@ export class CiServer {
     // --- Jenkins
     if ((m = /^\/job\/([^/]+)\/buildWithParameters$/.exec(path)) && method === 'POST') {
       if (req.headers.authorization !== `Basic ${Buffer.from('herald:jenkins-api-token').toString('base64')}`) return this.json(res, 401, {});
-      const run = this.newRun(m[1]!, Object.fromEntries(new URLSearchParams(body)));
+      const run = this.newRun('jenkins', m[1]!, Object.fromEntries(new URLSearchParams(body)));
+      if (this.startThenFail > 0) { this.startThenFail -= 1; return this.json(res, 502, {}); }
       res.writeHead(201, { location: `${this.url}/queue/item/${run.id}/` }).end();
       return;
+    }
+    if (path.startsWith('/queue/api/json')) {
+      // Jenkins's queue: the runs no executor has taken yet, with their parameters as Jenkins lists them.
+      const items = [...this.runs.values()].filter((r) => r.kind === 'jenkins' && r.polls === 0)
+        .map((r) => ({ id: r.id, params: `\n${Object.entries(r.inputs).map(([k, v]) => `${k}=${v}`).join('\n')}`, task: { url: `${this.url}/job/${r.name}/` } }));
+      return this.json(res, 200, { items });
     }
     if ((m = /^\/queue\/item\/(\d+)\/api\/json$/.exec(path))) {
       const run = this.runs.get(Number(m[1]))!;

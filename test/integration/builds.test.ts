@@ -105,6 +105,21 @@ describe('builds against a local CI server and real commands', function () {
     assert.ok(w.logs.lines.some((l) => l.message === 'found the run of an unanswered dispatch'));
   });
 
+  it('GitLab and Jenkins dispatches whose answer failed after the run started are found by their KH_CORRELATION, not dispatched again', async () => {
+    ci.startThenFail = 2;
+    await kernel(config({
+      lab: { type: 'gitlab-pipeline', url: ci.url, project: 'group/kmod', token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
+      jen: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.deepEqual([byTarget.lab!.state, byTarget.jen!.state], ['succeeded', 'succeeded']);
+    assert.equal(ci.count('POST', '/trigger/pipeline'), 1, 'one GitLab pipeline');
+    assert.equal(ci.count('POST', '/buildWithParameters'), 1, 'one Jenkins build');
+    assert.equal(ci.runs.size, 2);
+    assert.equal(w.logs.lines.filter((l) => l.message === 'found the run of an unanswered dispatch').length, 2);
+  });
+
   it('a server that answers 204 without correlation_input fails the build with what to set, instead of guessing which run is its own', async () => {
     ci.githubDetails = false;
     await kernel(config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } }));

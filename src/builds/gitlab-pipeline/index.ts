@@ -43,6 +43,25 @@ export const gitlabPipeline: Trigger<typeof gitlabSchema> = {
     return { external_id: String(p.id), url: p.web_url, tracking: { pipeline_id: p.id } };
   },
 
+  /**
+   * A dispatch whose answer never came: the pipelines of its ref triggered
+   * since, newest first, whose KH_CORRELATION variable is this build's.
+   */
+  async recover(cfg, b, ctx) {
+    const req = b.request as { ref: string };
+    const headers = { 'private-token': readSecret(cfg.api_token_file, 'api_token_file') };
+    const what = `gitlab ${cfg.project}`;
+    const since = new Date(Date.parse(b.updated_at) - 60_000).toISOString();
+    const list = (await api('GET', `${project(cfg)}/pipelines?ref=${encodeURIComponent(req.ref)}&source=trigger&updated_after=${encodeURIComponent(since)}&order_by=id&sort=desc&per_page=20`, { headers, now: ctx.now, what })).json() as { id: number; web_url?: string }[];
+    for (const p of Array.isArray(list) ? list : []) {
+      const vars = (await api('GET', `${project(cfg)}/pipelines/${p.id}/variables`, { headers, now: ctx.now, what })).json() as { key: string; value: string }[];
+      if (Array.isArray(vars) && vars.some((v) => v.key === 'KH_CORRELATION' && v.value === b.correlation)) {
+        return { external_id: String(p.id), url: p.web_url, tracking: { pipeline_id: p.id } };
+      }
+    }
+    return undefined;
+  },
+
   async poll(cfg, b, ctx): Promise<Progress> {
     const id = b.tracking.pipeline_id as number;
     const res = await api('GET', `${project(cfg)}/pipelines/${id}`, {

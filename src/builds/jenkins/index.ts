@@ -39,6 +39,23 @@ export const jenkins: Trigger<typeof jenkinsSchema> = {
     return { tracking: { queue_url: slash(new URL(queue, cfg.job_url).href) } };
   },
 
+  /**
+   * A dispatch whose answer never came: this build's KH_CORRELATION parameter
+   * in the job's queue items, else in its recent builds.
+   */
+  async recover(cfg, b, ctx) {
+    const what = `jenkins ${cfg.job_url}`;
+    const job = slash(cfg.job_url);
+    const root = job.replace(/\/job\/.*$/, '/');
+    const queue = (await api('GET', `${root}queue/api/json?tree=items[id,params,task[url]]`, { headers: auth(cfg), now: ctx.now, what })).json() as { items?: { id: number; params?: string; task?: { url?: string } }[] };
+    const marker = `KH_CORRELATION=${b.correlation}`;
+    const queued = (queue.items ?? []).find((i) => slash(i.task?.url ?? '') === job && (i.params ?? '').split('\n').includes(marker));
+    if (queued) return { tracking: { queue_url: `${root}queue/item/${queued.id}/` } };
+    const builds = (await api('GET', `${job}api/json?tree=builds[number,url,actions[parameters[name,value]]]{0,20}`, { headers: auth(cfg), now: ctx.now, what })).json() as { builds?: { number: number; url: string; actions?: { parameters?: { name: string; value: unknown }[] }[] }[] };
+    const built = (builds.builds ?? []).find((x) => (x.actions ?? []).some((a) => (a.parameters ?? []).some((p) => p.name === 'KH_CORRELATION' && p.value === b.correlation)));
+    return built ? { external_id: String(built.number), url: slash(built.url), tracking: { queue_url: '', build_url: slash(built.url) } } : undefined;
+  },
+
   /** The queue item until an executor takes it, then the build. */
   async poll(cfg, b, ctx): Promise<Progress> {
     const what = `jenkins ${cfg.job_url}`;
