@@ -120,6 +120,26 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(w.logs.lines.filter((l) => l.message === 'found the run of an unanswered dispatch').length, 2);
   });
 
+  for (const kind of ['github', 'gitlab', 'jenkins'] as const) {
+    it(`killed between a ${kind} dispatch and its record: the restart finds the run, and nothing is dispatched twice`, async () => {
+      const targets = {
+        github: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', ...fast },
+        gitlab: { type: 'gitlab-pipeline', url: ci.url, project: 'group/kmod', token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
+        jenkins: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
+      };
+      const cfg = config({ t: targets[kind] });
+      const crashed = await runCli(['run', '--config', cfg], { KERNEL_HERALD_CRASH_AT: 'build-dispatched' });
+      assert.equal(crashed.signal, 'SIGKILL', crashed.stderr);
+      assert.equal(ci.runs.size, 1, 'the dispatch reached the CI');
+      d = w.daemon(cfg);
+      assert.equal(builds()[0]!.state, 'dispatching', 'not recorded as started');
+      d.builds.start();
+      await waitFor('builds.completed', () => completions().length === 1, 15_000);
+      assert.equal(builds()[0]!.state, 'succeeded');
+      assert.equal(ci.runs.size, 1, 'no second dispatch');
+    });
+  }
+
   it('a server that answers 204 without correlation_input fails the build with what to set, instead of guessing which run is its own', async () => {
     ci.githubDetails = false;
     await kernel(config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } }));
