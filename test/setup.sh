@@ -3,7 +3,7 @@
 # allows it: Debian's Dovecot (the IMAP tests start their own on 127.0.0.1,
 # run as the unprivileged vmail user), xz and zstd (mirror metadata is
 # compressed as mirrors serve it), openssl (a certificate for IMAP over TLS),
-# util-linux's flock (the state lock). Then the npm packages, if missing.
+# util-linux's flock (the state lock), systemd-analyze (scores the unit). Then the npm packages, if missing.
 # `npm test` runs this first; as root on Debian or Ubuntu it installs what
 # is missing, elsewhere it stops at once, saying what to run.
 set -eu
@@ -15,6 +15,7 @@ command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v flock >/dev/null 2>&1 || need="$need util-linux"
+command -v systemd-analyze >/dev/null 2>&1 || need="$need systemd"
 vmail=yes
 id vmail >/dev/null 2>&1 || vmail=no
 

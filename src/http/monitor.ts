@@ -52,7 +52,8 @@ export class Monitor {
     metrics.builds.reset();
     for (const [state, n] of Object.entries(store.builds.countsByState())) metrics.builds.set({ state }, n);
     metrics.assignmentsOpen.reset();
-    for (const state of ['claiming', 'asking', 'unassigned']) metrics.assignmentsOpen.set({ state }, store.assignments.openCounts()[state] ?? 0);
+    const open = store.assignments.openCounts();
+    for (const state of ['claiming', 'asking', 'unassigned']) metrics.assignmentsOpen.set({ state }, open[state] ?? 0);
     const oldest = store.outbox.oldestPendingAt();
     metrics.outboxOldest.set(oldest ? Math.max(0, (clock.now().getTime() - Date.parse(oldest)) / 1000) : 0);
     metrics.mailFailingSince.set(seconds(this.deps.mailFailing()?.since));

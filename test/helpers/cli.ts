@@ -49,3 +49,13 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return { child, lines, stderr: () => stderr, exited };
 }
+
+/** Kills (SIGKILL) whatever of these is still running and waits for it: the afterEach of tests that start daemons. */
+export async function killAll(procs: RunningCli[]): Promise<void> {
+  for (const p of procs.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+}

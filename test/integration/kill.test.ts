@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Store } from '../../src/store/index.js';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { killAll, startCli, type RunningCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
 
@@ -20,7 +20,7 @@ describe('SIGKILL at random moments', function () {
   const procs: RunningCli[] = [];
   beforeEach(async () => { w = await new World().start(); });
   afterEach(async () => {
-    for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) { p.child.kill('SIGKILL'); await p.exited; }
+    await killAll(procs);
     await w.stop();
   });
 

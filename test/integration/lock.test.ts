@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { killAll, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { fixture, waitFor } from '../helpers/util.js';
 import { World } from '../helpers/world.js';
 
@@ -9,7 +9,7 @@ describe('one process per state directory', function () {
   let running: RunningCli[] = [];
   beforeEach(async () => { w = await new World().start(); running = []; });
   afterEach(async () => {
-    for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) { r.child.kill('SIGKILL'); await r.exited; }
+    await killAll(running);
     await w.stop();
   });
 

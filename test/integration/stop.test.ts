@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { Store } from '../../src/store/index.js';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { killAll, startCli, type RunningCli } from '../helpers/cli.js';
 import { Dovecot } from '../helpers/dovecot.js';
 import { fixture, waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
@@ -14,7 +14,7 @@ describe('SIGTERM', function () {
   const procs: RunningCli[] = [];
   beforeEach(async () => { w = await new World().start(); });
   afterEach(async () => {
-    for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) { p.child.kill('SIGKILL'); await p.exited; }
+    await killAll(procs);
     await w.stop();
   });
   const run = async (cfg: string) => {
