@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeraldError } from '../errors.js';
+import { abiKey, streamKey } from '../versions/abi.js';
 
 export type DB = Database.Database;
 
@@ -26,6 +27,10 @@ export function openDatabase(path: string, opts: { migrationsDir?: string } = {}
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Migrations that recompute derived columns use the program's own rules.
+    db.function('kh_stream', { deterministic: true }, (distro, distroRelease, pkg, flavour) =>
+      streamKey({ distro: String(distro), distro_release: String(distroRelease), package: String(pkg), ...(flavour === null ? {} : { flavour: String(flavour) }) }));
+    db.function('kh_abi', { deterministic: true }, (distro, version) => abiKey({ distro: String(distro), version: String(version) }));
     migrate(db, loadMigrations(opts.migrationsDir), path);
   } catch (err) {
     db.close();

@@ -6,9 +6,14 @@ import { kernelSeries } from './kernel.js';
  * load the same modules (weak-updates, kABI), so a rebuild is optional.
  *  - Ubuntu: 5.15.0-91.101 -> 5.15.0-91 (the ABI number is the part of the
  *    upload number before the dot; flavours share it).
- *  - RHEL family: the minor release's kABI stream, 4.18.0-513.5.1.el8_9 -> el8_9;
- *    z-stream updates within it keep the kABI. A release without a minor in its
- *    dist tag (3.10.0-1160.6.1.el7) is its major's stream, el7.
+ *  - RHEL family: the kABI follows the minor release, and the first release
+ *    number names it for the GA kernel and every z-stream after it
+ *    (4.18.0-372.9.1.el8 and 4.18.0-372.13.1.el8_6 are both 8.6:
+ *    4.18.0-372.el8). The dist tag cannot be trusted for this: GA kernels
+ *    carry the bare el8, and CentOS 7 never carried a minor at all.
+ *  - SUSE: the service pack, which the first release number encodes
+ *    (5.14.21-150500.55.39.1 is SLE 15 SP5: 5.14.21-150500); kABI is kept
+ *    within it.
  *  - kernel.org: the series, 6.6.8 -> 6.6.
  */
 export function abiKey(k: Pick<KernelRelease, 'distro' | 'version'>): string | null {
@@ -24,9 +29,17 @@ export function abiKey(k: Pick<KernelRelease, 'distro' | 'version'>): string | n
       } catch {
         return null;
       }
+    case 'sles':
+    case 'sled':
+    case 'suse':
+    case 'opensuse-leap':
+    case 'sle-micro': {
+      const m = /^(\d+\.\d+\.\d+)-(\d{6})\./.exec(k.version);
+      return m ? `${m[1]}-${m[2]}` : null;
+    }
     default: {
-      const m = /\.(el\d+(?:_\d+)?)(?:[._]|$)/.exec(k.version);
-      return m ? m[1]! : null;
+      const m = /^(\d+\.\d+\.\d+)-(\d+)(?:\.[\w]+)*?\.(el\d+(?:uek)?)(?:_\d+)?(?:[.]|$)/.exec(k.version);
+      return m ? `${m[1]}-${m[2]}.${m[3]}` : null;
     }
   }
 }
@@ -34,10 +47,16 @@ export function abiKey(k: Pick<KernelRelease, 'distro' | 'version'>): string | n
 /**
  * The stream a kernel belongs to, for "previous" and "newest": distro,
  * release, flavour and package, where Ubuntu's linux-image-<abi>-<flavour>
- * counts as one package across ABIs (its name changes with every ABI).
+ * counts as one package across the ABIs of one kernel line (its name
+ * changes with every ABI). The line is the upstream series: a release's GA
+ * kernel (5.15) and its HWE kernels (6.5, 6.8) are different lines, and a
+ * GA update is still the newest of its own line when an HWE kernel is known.
  */
 export function streamPackage(k: Pick<KernelRelease, 'distro' | 'package' | 'flavour'>): string {
-  if (k.distro === 'ubuntu' && k.flavour && /^linux-image-\d/.test(k.package)) return `linux-image-${k.flavour}`;
+  if (k.distro === 'ubuntu' && k.flavour) {
+    const m = /^linux-image-(?:unsigned-)?(\d+\.\d+)\.\d+-\d+/.exec(k.package);
+    if (m) return `linux-image-${m[1]}-${k.flavour}`;
+  }
   return k.package;
 }
 

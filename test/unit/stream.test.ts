@@ -70,6 +70,32 @@ describe('ingest: previous_version, abi_changed, newest (replayed out of order)'
     ]);
   });
 
+  it('RHEL 8: GA kernels of two minor releases (both tagged el8) differ; a later z-stream of 8.6 tagged el8_6 does not', () => {
+    const got = ['4.18.0-305.el8', '4.18.0-348.el8', '4.18.0-372.9.1.el8', '4.18.0-372.13.1.el8_6'].map((v, i) => {
+      const r = ingest(store, { watcher: 'w', externalId: v, format: 'email', raw: '', announcement: rhel(v), baseline: false }, `2026-01-0${i + 1}T00:00:00Z`);
+      const p = JSON.parse(store.db.prepare('SELECT payload FROM events WHERE id = ?').pluck().get(r.events[0]) as string) as KernelReleasedPayload;
+      return p.kernel.abi_changed;
+    });
+    assert.deepEqual(got, [true, true, true, false]);
+  });
+
+  it('Ubuntu 22.04: a GA update is still the newest of its line when an HWE kernel is known', () => {
+    const ubuntu = (version: string, pkg: string) => ({
+      format: 'email' as const, source: 'test', title: `linux ${version}`, advisory: null, cves: [], urls: [],
+      releases: [{ kind: 'kernel' as const, distro: 'ubuntu', distro_release: '22.04', package: pkg, version, arch: ['amd64'], flavour: 'generic' }],
+    });
+    const got = [['5.15.0-91.101', 'linux-image-5.15.0-91-generic'], ['6.5.0-14.14~22.04.1', 'linux-image-6.5.0-14-generic'], ['5.15.0-92.102', 'linux-image-5.15.0-92-generic']].map(([v, pkg], i) => {
+      const r = ingest(store, { watcher: 'w', externalId: v!, format: 'email', raw: '', announcement: ubuntu(v!, pkg!), baseline: false }, `2026-01-0${i + 1}T00:00:00Z`);
+      const p = JSON.parse(store.db.prepare('SELECT payload FROM events WHERE id = ?').pluck().get(r.events[0]) as string) as KernelReleasedPayload;
+      return [p.kernel.version, p.kernel.previous_version, p.kernel.abi_changed, p.kernel.newest];
+    });
+    assert.deepEqual(got, [
+      ['5.15.0-91.101', null, true, true],
+      ['6.5.0-14.14~22.04.1', null, true, true],
+      ['5.15.0-92.102', '5.15.0-91.101', true, true],
+    ]);
+  });
+
   it('rules: abi_changed: true fires for an ABI bump, not for a same-ABI respin; newest: true skips late kernels', async () => {
     const { config, templates } = parseConfigText(`
 mail: { from: "h@example.org" }
@@ -96,7 +122,7 @@ rules:
     assert.ok(fired.length > 0);
   });
 
-  it('migration 0002 fills the stream of releases recorded before it', () => {
+  it('migration 0002 fills the stream of releases recorded before it; 0008 recomputes streams and ABI keys by the kernel line', () => {
     const old = join(t.dir, 'old-migrations');
     mkdirSync(old);
     copyFileSync(join(MIGRATIONS_DIR, '0001_initial.sql'), join(old, '0001_initial.sql'));
@@ -107,7 +133,10 @@ rules:
              ('kernel', 'rhel', '8', 'kernel', '4.18.0-513.5.1.el8_9', NULL, 1, 'now')`).run();
     db.close();
     const upgraded = openDatabase(join(t.dir, 'old.sqlite'));
-    assert.deepEqual(upgraded.prepare('SELECT stream FROM releases ORDER BY id').pluck().all(), ['ubuntu/22.04/linux-image-generic/generic', 'rhel/8/kernel/']);
+    assert.deepEqual(upgraded.prepare('SELECT stream, abi FROM releases ORDER BY id').raw().all(), [
+      ['ubuntu/22.04/linux-image-5.15-generic/generic', '5.15.0-91'],
+      ['rhel/8/kernel/', '4.18.0-513.el8'],
+    ]);
     upgraded.close();
   });
 });

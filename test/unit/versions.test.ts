@@ -116,12 +116,26 @@ describe('ABI keys and streams', () => {
     assert.equal(abiKey({ distro: 'ubuntu', version: '5.15.0-91.101~20.04.1' }), '5.15.0-91');
     assert.equal(abiKey({ distro: 'ubuntu', version: '4.4.0-1056.60' }), '4.4.0-1056');
   });
-  it('RHEL family: the minor release is the kABI stream; a z-stream is not a new one', () => {
-    assert.equal(abiKey({ distro: 'rhel', version: '4.18.0-513.5.1.el8_9' }), 'el8_9');
-    assert.equal(abiKey({ distro: 'rocky', version: '4.18.0-513.24.1.el8_9' }), 'el8_9');
-    assert.equal(abiKey({ distro: 'almalinux', version: '4.18.0-553.el8_10' }), 'el8_10');
-    assert.equal(abiKey({ distro: 'centos', version: '3.10.0-1160.6.1.el7' }), 'el7');
-    assert.equal(abiKey({ distro: 'rocky', version: '5.14.0-362.8.1.el9_3.x86_64' }), 'el9_3');
+  it('RHEL family: the minor release is the kABI stream, named by the first release number; a z-stream is not a new one', () => {
+    assert.equal(abiKey({ distro: 'rhel', version: '4.18.0-513.5.1.el8_9' }), '4.18.0-513.el8');
+    assert.equal(abiKey({ distro: 'rocky', version: '4.18.0-513.24.1.el8_9' }), '4.18.0-513.el8');
+    assert.equal(abiKey({ distro: 'almalinux', version: '4.18.0-553.el8_10' }), '4.18.0-553.el8');
+    assert.equal(abiKey({ distro: 'centos', version: '3.10.0-1160.6.1.el7' }), '3.10.0-1160.el7');
+    assert.equal(abiKey({ distro: 'rocky', version: '5.14.0-362.8.1.el9_3.x86_64' }), '5.14.0-362.el9');
+    // 8.4 and 8.5 GA kernels carry the bare el8: still two minor releases.
+    assert.notEqual(abiKey({ distro: 'rhel', version: '4.18.0-305.el8' }), abiKey({ distro: 'rhel', version: '4.18.0-348.el8' }));
+    // 8.6 GA and a later 8.6 z-stream: one kABI, whatever the dist tag says.
+    assert.equal(abiKey({ distro: 'rhel', version: '4.18.0-372.9.1.el8' }), abiKey({ distro: 'rhel', version: '4.18.0-372.13.1.el8_6' }));
+    assert.notEqual(abiKey({ distro: 'centos', version: '3.10.0-1062.18.1.el7' }), abiKey({ distro: 'centos', version: '3.10.0-1160.6.1.el7' }));
+    assert.equal(abiKey({ distro: 'rhel', version: '4.18.0-372.9.1.rt7.166.el8' }), '4.18.0-372.el8');
+    assert.equal(abiKey({ distro: 'ol', version: '5.15.0-200.131.27.el8uek' }), '5.15.0-200.el8uek');
+    assert.equal(abiKey({ distro: 'rhel', version: 'not-a-version' }), null);
+  });
+  it('SUSE: the service pack in the first release number', () => {
+    assert.equal(abiKey({ distro: 'sles', version: '5.14.21-150500.55.39.1' }), '5.14.21-150500');
+    assert.equal(abiKey({ distro: 'sles', version: '5.14.21-150500.55.44.1' }), '5.14.21-150500');
+    assert.notEqual(abiKey({ distro: 'sles', version: '5.14.21-150400.24.100.2' }), '5.14.21-150500');
+    assert.equal(abiKey({ distro: 'opensuse-leap', version: '5.14.21-150500.55.39.1' }), '5.14.21-150500');
   });
   it('kernel.org: the series', () => {
     assert.equal(abiKey({ distro: 'kernel.org', version: '6.6.8' }), '6.6');
@@ -133,5 +147,11 @@ describe('ABI keys and streams', () => {
     const c = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-5.15.0-92-lowlatency', flavour: 'lowlatency' });
     assert.equal(a, b);
     assert.notEqual(a, c);
+  });
+  it('an Ubuntu GA kernel and the same release\'s HWE kernel are different lines', () => {
+    const ga = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-5.15.0-92-generic', flavour: 'generic' });
+    const hwe = streamKey({ distro: 'ubuntu', distro_release: '22.04', package: 'linux-image-6.5.0-14-generic', flavour: 'generic' });
+    assert.notEqual(ga, hwe);
+    assert.equal(ga, 'ubuntu/22.04/linux-image-5.15-generic/generic');
   });
 });
