@@ -24,6 +24,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { AssignmentService } from './rotation/service.js';
 import { ReplyHandler } from './rotation/replies.js';
 import { BuildTracker } from './builds/tracker.js';
+import { ProcedureService } from './procedure/service.js';
 import { prune, type RetentionDirs } from './store/retention.js';
 
 /** How long a stop waits for work in flight: well inside systemd's default 90 s, and the 10 s an operator expects. */
@@ -85,6 +86,7 @@ export class Daemon {
   readonly watchers: Watcher[];
   readonly assignments: AssignmentService;
   readonly builds: BuildTracker;
+  readonly procedures: ProcedureService;
   private readonly engine: RulesEngine;
   private readonly monitor: Monitor;
   private deadlineTask: ScheduledTask | undefined;
@@ -120,10 +122,14 @@ export class Daemon {
         if (!this.stopping) this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
-    const replies = new ReplyHandler(this.assignments, this.store, { people: config.people, authservId: config.mail.authserv_id }, this.log.child({ component: 'replies' }));
+    this.procedures = new ProcedureService({
+      ...base, log: this.log.child({ component: 'procedures' }), procedures: config.procedures, people: config.people,
+      assignments: this.assignments, builds: this.builds, templates: loaded.templates, mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
+    });
+    const replies = new ReplyHandler(this.assignments, this.store, { people: config.people, authservId: config.mail.authserv_id }, this.log.child({ component: 'replies' }), this.procedures);
     this.watchers = config.watchers.map((w) => createWatcher(w, { ...base, replies }));
     this.engine = new RulesEngine(config.rules, {
-      ...base, templates: loaded.templates, people: config.people, assignments: this.assignments, builds: this.builds,
+      ...base, templates: loaded.templates, people: config.people, assignments: this.assignments, builds: this.builds, procedures: this.procedures,
       mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
     }, (r) => this.metrics.ruleRuns.inc({ rule: r.rule, outcome: r.outcome }));
     this.worker = new OutboxWorker(this.store, this.transport,
@@ -153,6 +159,7 @@ export class Daemon {
   /** Deadlines, quiet sources and rules, without waiting for delivery (which may take long against a slow server). */
   private async runRules(): Promise<RuleRunReport[]> {
     this.assignments.checkDeadlines();
+    this.procedures.checkDeadlines();
     this.monitor.checkQuiet();
     // Shared: a poll, a build and the minutely check may all ask at once.
     const reports: RuleRunReport[] = [];

@@ -43,7 +43,8 @@ export function releaseKey(r: Release): string {
 export const EVENT_TYPES = [
   'kernel.released', 'driver.released',
   'assignment.requested', 'assignment.accepted', 'assignment.declined', 'assignment.expired',
-  'build.started', 'build.succeeded', 'build.failed', 'builds.completed',
+  'build.started', 'build.succeeded', 'build.failed', 'build.cancelled', 'builds.completed',
+  'release.phase', 'release.tested', 'release.test_failed', 'release.published', 'release.abandoned', 'release.overdue', 'release.superseded',
   'watcher.quiet',
 ] as const;
 
@@ -113,6 +114,8 @@ export interface BuildRef {
   state: string;
   url: string | null;
   external_id: string | null;
+  /** What it produced (URLs). */
+  artifacts: string[];
   /** Why it failed, or how it ended. */
   detail?: string | null;
 }
@@ -136,6 +139,37 @@ export interface WatcherQuietPayload {
   watcher: { id: string; type: string; last_new_at: string | null; expect_every: string; quiet_since: string };
 }
 
+/** A kernel's place in a procedure, as events about it carry it. */
+export interface ReleaseRef {
+  id: number;
+  procedure: string;
+  phase: string;
+  /** When the phase entered now is due to end, if it has a deadline. */
+  due: string | null;
+  /** Testers who reported it good in this round, and how many must. */
+  approvals: string[];
+  approvals_needed: number | null;
+}
+
+/** Every event of the procedure carries the kernel's own context (the kernel.released payload) too. */
+export interface ReleaseContextPayload extends KernelReleasedPayload {
+  release: ReleaseRef;
+}
+
+export interface ReleasePhasePayload extends ReleaseContextPayload { from: string; to: string }
+export interface ReleaseStepPayload extends ReleaseContextPayload { person: PersonRef | null; note: string; via: string }
+export interface ReleaseOverduePayload extends ReleaseContextPayload {
+  phase: string;
+  due: string;
+  reminders: number;
+  /** Whom this reminder names: the release manager, then the support person too, then the rotation. */
+  escalation: 'release_manager' | 'support_person' | 'rotation';
+}
+export interface ReleaseSupersededPayload extends ReleaseContextPayload {
+  /** The newer kernel that took its place. */
+  by: { id: number; version: string; release: number };
+}
+
 export interface EventPayloads {
   'kernel.released': KernelReleasedPayload;
   'driver.released': DriverReleasedPayload;
@@ -146,7 +180,15 @@ export interface EventPayloads {
   'build.started': BuildPayload;
   'build.succeeded': BuildPayload;
   'build.failed': BuildPayload;
+  'build.cancelled': BuildPayload;
   'builds.completed': BuildsCompletedPayload;
+  'release.phase': ReleasePhasePayload;
+  'release.tested': ReleaseStepPayload;
+  'release.test_failed': ReleaseStepPayload;
+  'release.published': ReleaseStepPayload;
+  'release.abandoned': ReleaseStepPayload;
+  'release.overdue': ReleaseOverduePayload;
+  'release.superseded': ReleaseSupersededPayload;
   'watcher.quiet': WatcherQuietPayload;
 }
 

@@ -44,7 +44,7 @@ export interface Completion { done: boolean; ok: boolean }
  * every one succeeded. An empty set is not done (nothing was started).
  */
 export function completion(builds: Pick<BuildRow, 'state'>[]): Completion {
-  const done = builds.length > 0 && builds.every((b) => b.state === 'succeeded' || b.state === 'failed');
+  const done = builds.length > 0 && builds.every((b) => b.state === 'succeeded' || b.state === 'failed' || b.state === 'cancelled');
   return { done, ok: done && builds.every((b) => b.state === 'succeeded') };
 }
 

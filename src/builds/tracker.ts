@@ -21,7 +21,7 @@ export interface TrackerDeps {
 }
 
 export function buildRef(b: BuildRow, detail?: string | null): BuildRef {
-  return { id: b.id, target: b.target, type: b.type, matrix: b.matrix, attempt: b.attempt, state: b.state, url: b.url, external_id: b.external_id, ...(detail !== undefined ? { detail } : {}) };
+  return { id: b.id, target: b.target, type: b.type, matrix: b.matrix, attempt: b.attempt, state: b.state, url: b.url, external_id: b.external_id, artifacts: b.artifacts ?? [], ...(detail !== undefined ? { detail } : {}) };
 }
 
 /** The template context of a build's inputs: the event's payload, and the combination as `matrix`. */
@@ -175,6 +175,7 @@ export class BuildTracker {
       }
       return this.dispatch(b, t, log);
     }
+    if (b.state === 'cancelling') return this.stopRun(b, t, log);
     // running
     if (b.deadline && b.deadline <= this.iso()) {
       // Given up: what runs for it is stopped where the trigger can (a command is killed), not left to leak.
@@ -254,6 +255,46 @@ export class BuildTracker {
     }
   }
 
+  /**
+   * A superseded or abandoned kernel, inside the caller's transaction: builds
+   * not dispatched yet end here; running ones are stopped by the tracker
+   * (where the CI allows it) after the transaction commits.
+   */
+  cancelFor(releaseId: number, reason: string): number {
+    let n = 0;
+    for (const b of this.store.builds.forSet({ release_id: releaseId, event_id: 0 })) {
+      if (b.state === 'waiting' || b.state === 'queued') this.cancelled(b, reason);
+      else if (b.state === 'dispatching' || b.state === 'running') this.store.builds.update(b.id, { state: 'cancelling', last_error: reason, next_check_at: this.iso() }, this.iso());
+      else continue;
+      n += 1;
+    }
+    return n;
+  }
+
+  private async stopRun(b: BuildRow, t: TargetConfig, log: Logger): Promise<void> {
+    const trigger = triggerFor(t.type)!;
+    if (!b.external_id && !b.tracking.pid && trigger.recover) {
+      // Dispatched without an answer: the run may exist all the same.
+      const found = await trigger.recover(t, b, this.ctx()).catch(() => undefined);
+      if (found) b = { ...b, external_id: found.external_id ?? null, tracking: found.tracking };
+    }
+    try {
+      if (trigger.cancel) await trigger.cancel(t, b, this.ctx());
+      else log.warn('this build type cannot be stopped from here: it runs on, its result is ignored', { type: t.type });
+    } catch (err) {
+      log.warn('build could not be cancelled: it may run on, its result is ignored', { error: errorMessage(err) });
+    }
+    this.cancelled(b, b.last_error ?? 'cancelled');
+  }
+
+  private cancelled(b: BuildRow, reason: string): void {
+    this.store.tx(() => {
+      const row = this.store.builds.update(b.id, { state: 'cancelled', next_check_at: null, finished_at: this.iso(), last_error: reason }, this.iso());
+      this.emit('build.cancelled', row, reason);
+      this.deps.log.info('build cancelled', { build: b.id, target: b.target, reason });
+    });
+  }
+
   private started(b: BuildRow, t: TargetConfig, d: { external_id?: string | undefined; url?: string | undefined; tracking: Record<string, unknown> }): void {
     this.store.tx(() => {
       const row = this.store.builds.update(b.id, {
@@ -286,7 +327,7 @@ export class BuildTracker {
     this.store.builds.markReported(set.map((x) => x.id), this.iso());
   }
 
-  private emit(type: 'build.started' | 'build.succeeded' | 'build.failed', b: BuildRow, detail?: string): void {
+  private emit(type: 'build.started' | 'build.succeeded' | 'build.failed' | 'build.cancelled', b: BuildRow, detail?: string): void {
     this.emitted = true;
     this.store.events.append(type, { build: buildRef(b, detail), kernel: (b.subject.kernel ?? null) as never, driver: (b.subject.driver ?? null) as never }, b.release_id, this.iso());
   }

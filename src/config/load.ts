@@ -14,6 +14,7 @@ import { schemeFor, validateVersion } from '../versions/index.js';
 
 import { defaultConfigObject } from './default.js';
 import { rotationProblems } from '../rotation/check.js';
+import { procedureProblems } from '../procedure/check.js';
 import { targetProblems } from '../builds/tracker.js';
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
@@ -122,7 +123,7 @@ function lenientProblems(raw: unknown, baseDir: string): string[] {
           if (typeof id === 'string') dropped.add(id);
         }
       });
-    } else if ((key === 'people' || key === 'rotations' || key === 'builds') && value && typeof value === 'object' && !Array.isArray(value)) {
+    } else if ((key === 'people' || key === 'rotations' || key === 'builds' || key === 'procedures') && value && typeof value === 'object' && !Array.isArray(value)) {
       keep[key] = Object.fromEntries(Object.entries(value).filter(([name, v]) => {
         const ok = passes(key, { [name]: v });
         if (!ok) dropped.add(name);
@@ -243,6 +244,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     problems.push(...targetProblems(name, t));
     if (t.wait_for_packages?.format === 'apt' && !t.wait_for_packages.suite) problems.push(`builds.${name}.wait_for_packages.suite: is required with format apt`);
   }
+  problems.push(...procedureProblems(config.procedures, { people: config.people, rotations: config.rotations, builds: config.builds, templates }));
   const ruleIds = new Set<string>();
   config.rules.forEach((rule, i) => {
     const at = `rules[${i}]`;
@@ -251,7 +253,7 @@ function semanticProblems(config: Config, templates: TemplateSet): string[] {
     problems.push(...versionConditionProblems(rule, at));
     rule.do.forEach((action, j) => {
       const runner = actionByName(action.action);
-      for (const p of runner?.check?.(action.params, { templates, people: config.people, rotations: config.rotations, builds: config.builds }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
+      for (const p of runner?.check?.(action.params, { templates, people: config.people, rotations: config.rotations, builds: config.builds, procedures: config.procedures }) ?? []) problems.push(`${at}.do[${j}].${action.action}.${p}`);
     });
   });
   if (config.mail.transport === 'smtp' && !config.mail.smtp) problems.push('mail.smtp: is required when mail.transport is smtp');

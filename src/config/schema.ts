@@ -5,6 +5,7 @@ import { actionSchema } from '../rules/actions/registry.js';
 import { rotationSchema } from '../rotation/schema.js';
 import { EVENT_TYPES } from '../domain.js';
 import { targetSchema, type TargetConfig } from '../builds/registry.js';
+import { proceduresSchema } from '../procedure/schema.js';
 
 const listen = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be HOST:PORT or "off"');
 
@@ -77,6 +78,7 @@ export const configSchema = z.strictObject({
   people: z.record(id, person).default({}),
   rotations: z.record(id, rotationSchema).default({}),
   builds: z.record(id, targetSchema).default({}),
+  procedures: proceduresSchema,
   watchers: z.array(watcherSchema).default([]),
   rules: z.array(rule).default([]),
   retention: retention.prefault({}),

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { MailInput } from '../sources/source.js';
 import type { AssignmentRow, ReplyToken } from '../store/assignments.js';
 import type { Store } from '../store/index.js';
-import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyTokens } from './reply.js';
+import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyTokens, type ReplyWord, type StepWord } from './reply.js';
 import type { AssignmentService } from './service.js';
 
 /** What a mail watcher asks of each message before treating it as an announcement. */
@@ -35,8 +35,18 @@ type Issued = Pick<ReplyToken, 'kind' | 'person'> & { assignment: AssignmentRow 
  * replied: a claim through it is confirmed at the claimer's own address.
  * Everything else is logged; a known person is told why.
  */
+/** The release procedure's side of replies: tokens issued with mail about a kernel, and the steps they take. */
+export interface StepReplies {
+  resolveToken(token: string): { recordId: number; person: string } | undefined;
+  replySeen(replyId: string): boolean;
+  refuseReply(recordId: number, why: string, person: string | null, replyId: string, tell: boolean): string;
+  actByReply(recordId: number, verb: StepWord, person: string, replyId: string, note: string): { ok: boolean; message: string };
+}
+
+const STEP_WORDS: readonly ReplyWord[] = ['tested', 'failed', 'published', 'abandon'];
+
 export class ReplyHandler implements ReplySink {
-  constructor(private readonly service: AssignmentService, private readonly store: Store, private readonly policy: ReplyPolicy, private readonly log: Logger) {}
+  constructor(private readonly service: AssignmentService, private readonly store: Store, private readonly policy: ReplyPolicy, private readonly log: Logger, private readonly steps?: StepReplies) {}
 
   handle(mail: MailInput, raw: Buffer | string): boolean {
     try {
@@ -70,6 +80,8 @@ export class ReplyHandler implements ReplySink {
     const replyId = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
     const log = this.log.child({ reply: replyId, from: mail.from });
     const issued = all.map((t) => this.resolve(t)).filter((i): i is Issued => i !== undefined);
+    const stepTokens = this.steps ? all.map((t) => this.steps!.resolveToken(t)).filter((x): x is { recordId: number; person: string } => x !== undefined) : [];
+    if (issued.length === 0 && stepTokens.length > 0) return this.handleStep(mail, replyId, stepTokens, log);
     if (issued.length === 0) {
       if (all.length || referencedIds(mail.headers).some((id) => OUR_ID.test(id))) {
         log.warn('reply to an unknown assignment request ignored', { subject: mail.subject });
@@ -110,7 +122,7 @@ export class ReplyHandler implements ReplySink {
     const foreign = issued.find((i) => i.kind === 'person' && i.person !== person);
     if (foreign) return refuse(`it answers the copy sent to ${foreign.person}, not the one sent to ${person}: answer your own copy`);
     const answer = replyAnswer(mail.text);
-    if (!answer) return refuse('its first line is not one of the words claim, ack, decline (alone on the line; a note may follow on the next lines)');
+    if (!answer || STEP_WORDS.includes(answer.word)) return refuse('its first line is not one of the words claim, ack, decline (alone on the line; a note may follow on the next lines)');
     const own = issued.some((i) => i.kind === 'person' && i.person === person);
     if (!own) {
       // Only a list copy's token: anyone on the list (or who saw it) could have sent this.
@@ -119,9 +131,39 @@ export class ReplyHandler implements ReplySink {
       log.info('claim through the list: confirmation asked', { assignment: a.id, person, result: message });
       return true;
     }
-    const verb = answer.word === 'confirm' ? 'claim' : answer.word;
+    const verb = answer.word === 'confirm' ? 'claim' : answer.word as Exclude<ReplyWord, 'confirm' | StepWord>;
     const r = this.service.act(a, verb, person, 'email', replyId, answer.note);
     log.info(r.ok ? 'assignment reply acted on' : 'assignment reply refused', { assignment: a.id, verb, person, result: r.message });
+    return true;
+  }
+
+  /**
+   * A reply in a kernel's thread: tested, failed, published or abandon, by
+   * the person the copy was sent to. Checked as assignment replies are.
+   */
+  private handleStep(mail: MailInput, replyId: string, tokens: { recordId: number; person: string }[], log: Logger): boolean {
+    const steps = this.steps!;
+    const recordId = tokens[0]!.recordId;
+    if (steps.replySeen(replyId) || this.store.assignments.replySeen(replyId)) return true;
+    const automatic = automaticReason(mail.headers, mail.subject);
+    if (automatic) { steps.refuseReply(recordId, `an automatic reply (${automatic})`, null, replyId, false); return true; }
+    const addresses = mail.fromAddresses ?? [addressOf(mail.from)].filter((x): x is string => x !== undefined);
+    if (addresses.length !== 1) { steps.refuseReply(recordId, `From names ${addresses.length} addresses: a reply must come from one`, null, replyId, false); return true; }
+    const address = addresses[0]!;
+    const person = Object.entries(this.policy.people).find(([, p]) => p.email.toLowerCase() === address)?.[0];
+    if (!person) { steps.refuseReply(recordId, `from ${address}, who is not in people:`, null, replyId, false); return true; }
+    const refuse = (why: string) => { steps.refuseReply(recordId, why, person, replyId, true); return true; };
+    if (this.policy.authservId) {
+      const problem = authenticationProblem(mail.headerValues?.['authentication-results'] ?? [], this.policy.authservId);
+      if (problem) return refuse(`the mail did not pass authentication: ${problem}`);
+    }
+    if (new Set(tokens.map((t) => t.recordId)).size > 1) return refuse('it carries the tokens of mails about different kernels');
+    const foreign = tokens.find((t) => t.person !== person);
+    if (foreign) return refuse(`it answers the copy sent to ${foreign.person}, not the one sent to ${person}: answer your own copy`);
+    const answer = replyAnswer(mail.text);
+    if (!answer || !STEP_WORDS.includes(answer.word)) return refuse('its first line is not one of the words tested, failed, published, abandon (alone on the line; a note may follow on the next lines)');
+    const r = steps.actByReply(recordId, answer.word as StepWord, person, replyId, answer.note);
+    log.info(r.ok ? 'release step by reply' : 'release step by reply refused', { release: recordId, verb: answer.word, person, result: r.message });
     return true;
   }
 }

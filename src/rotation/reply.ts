@@ -4,7 +4,9 @@ import { createHmac } from 'node:crypto';
 export type Verb = 'claim' | 'ack' | 'decline';
 
 /** What a reply's first line may say: the verbs, and `confirm` (a claim made through a list, confirmed). */
-export type ReplyWord = Verb | 'confirm';
+/** The words of the release procedure (tested, failed, published, abandon) beside the assignment's. */
+export type StepWord = 'tested' | 'failed' | 'published' | 'abandon';
+export type ReplyWord = Verb | 'confirm' | StepWord;
 
 /** Every request copy carries its token in the subject as "[KH-<20 hex digits>]". */
 const SUBJECT_TOKEN = /\[KH-([0-9a-f]{20})\]/i;
@@ -24,7 +26,7 @@ export function tokenTag(token: string): string {
  * its audience (a person, or a list address), so each recipient's copy has
  * its own and nobody can derive another's from theirs.
  */
-export function issueToken(key: string, assignmentId: number, audience: { kind: 'person'; person: string } | { kind: 'list'; address: string }): string {
+export function issueToken(key: string, assignmentId: number | string, audience: { kind: 'person'; person: string } | { kind: 'list'; address: string }): string {
   const who = audience.kind === 'person' ? audience.person : audience.address.toLowerCase();
   return createHmac('sha256', key).update(`${assignmentId}\0${audience.kind}\0${who}`).digest('hex').slice(0, 20);
 }
@@ -53,6 +55,10 @@ const WORDS: [RegExp, ReplyWord][] = [
   [/^(ack|acked|acknowledged?|accept|accepted)$/, 'ack'],
   [/^(decline|declined)$/, 'decline'],
   [/^(confirm|confirmed)$/, 'confirm'],
+  [/^(tested|test ok|tested ok|works)$/, 'tested'],
+  [/^(failed|test failed|test-failed|broken)$/, 'failed'],
+  [/^(published|uploaded)$/, 'published'],
+  [/^(abandon|abandoned)$/, 'abandon'],
 ];
 
 /** A line that starts the quoted original or the signature: the answer ends there. */

@@ -53,6 +53,8 @@ export class RulesEngine {
   processEvent(event: HeraldEvent): RuleRunReport[] {
     const reports: RuleRunReport[] = [];
     this.store.tx(() => {
+      // The procedure moves first, so the rules see the phase this event caused.
+      this.env.procedures.observe(event);
       for (const rule of this.rules) {
         if (!rule.enabled || !ruleMatches(rule, event) || this.store.ruleRuns.has(event.id, rule.id)) continue;
         reports.push(this.runRule(event, rule));

@@ -1,7 +1,7 @@
 import type { DB } from './db.js';
 
-export type BuildState = 'waiting' | 'queued' | 'dispatching' | 'running' | 'succeeded' | 'failed';
-export const OPEN_STATES: readonly BuildState[] = ['waiting', 'queued', 'dispatching', 'running'];
+export type BuildState = 'waiting' | 'queued' | 'dispatching' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
+export const OPEN_STATES: readonly BuildState[] = ['waiting', 'queued', 'dispatching', 'running', 'cancelling'];
 
 export interface BuildRow {
   id: number;
@@ -35,13 +35,15 @@ export interface BuildRow {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** What the build produced (URLs testers can fetch). */
+  artifacts: string[];
 }
 
-type Row = Omit<BuildRow, 'matrix' | 'request' | 'subject' | 'tracking'> & { matrix: string; request: string; subject: string; tracking: string };
-const JSON_FIELDS = ['matrix', 'request', 'subject', 'tracking'] as const;
+type Row = Omit<BuildRow, 'matrix' | 'request' | 'subject' | 'tracking' | 'artifacts'> & { matrix: string; request: string; subject: string; tracking: string; artifacts: string };
+const JSON_FIELDS = ['matrix', 'request', 'subject', 'tracking', 'artifacts'] as const;
 
 function fromRow(r: Row): BuildRow {
-  return { ...r, matrix: JSON.parse(r.matrix), request: JSON.parse(r.request), subject: JSON.parse(r.subject), tracking: JSON.parse(r.tracking) } as BuildRow;
+  return { ...r, matrix: JSON.parse(r.matrix), request: JSON.parse(r.request), subject: JSON.parse(r.subject), tracking: JSON.parse(r.tracking), artifacts: JSON.parse(r.artifacts) } as BuildRow;
 }
 
 export type NewBuild = Pick<BuildRow, 'release_id' | 'event_id' | 'rule_id' | 'action_index' | 'target' | 'type' | 'matrix' | 'combo_key' | 'request' | 'subject' | 'correlation' | 'state' | 'max_attempts' | 'gate_deadline' | 'next_check_at'>;
@@ -76,12 +78,12 @@ export class BuildStore {
   }
 
   due(now: string, limit = 50): BuildRow[] {
-    return (this.db.prepare(`SELECT * FROM builds WHERE state IN ('waiting', 'queued', 'dispatching', 'running') AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`)
+    return (this.db.prepare(`SELECT * FROM builds WHERE state IN ('waiting', 'queued', 'dispatching', 'running', 'cancelling') AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`)
       .all(now, limit) as Row[]).map(fromRow);
   }
 
   nextDueAt(): string | undefined {
-    return (this.db.prepare(`SELECT MIN(next_check_at) FROM builds WHERE state IN ('waiting', 'queued', 'dispatching', 'running')`).pluck().get() as string | null) ?? undefined;
+    return (this.db.prepare(`SELECT MIN(next_check_at) FROM builds WHERE state IN ('waiting', 'queued', 'dispatching', 'running', 'cancelling')`).pluck().get() as string | null) ?? undefined;
   }
 
   /** The builds a kernel's rules started (for a release-less event: that event's). */
@@ -97,7 +99,7 @@ export class BuildStore {
   }
 
   list(opts: { open?: boolean; limit?: number } = {}): BuildRow[] {
-    const where = opts.open ? `WHERE state IN ('waiting', 'queued', 'dispatching', 'running')` : '';
+    const where = opts.open ? `WHERE state IN ('waiting', 'queued', 'dispatching', 'running', 'cancelling')` : '';
     return (this.db.prepare(`SELECT * FROM builds ${where} ORDER BY id DESC LIMIT ?`).all(opts.limit ?? 100) as Row[]).map(fromRow);
   }
 

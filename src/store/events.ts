@@ -16,6 +16,11 @@ export class EventStore {
     return Number(res.lastInsertRowid);
   }
 
+  get(id: number): HeraldEvent | undefined {
+    const r = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
   unprocessed(limit = 100): HeraldEvent[] {
     return (this.db.prepare('SELECT * FROM events WHERE processed_at IS NULL ORDER BY id LIMIT ?').all(limit) as Row[]).map(fromRow);
   }

@@ -9,6 +9,7 @@ import { ThreadStore } from './threads.js';
 import { AssignmentStore } from './assignments.js';
 import { BuildStore } from './builds.js';
 import { SecretStore } from './secrets.js';
+import { ProcedureStore } from './procedures.js';
 
 /** One handle on the database, one module per table group. */
 export class Store {
@@ -22,6 +23,7 @@ export class Store {
   readonly assignments: AssignmentStore;
   readonly builds: BuildStore;
   readonly secrets: SecretStore;
+  readonly procedures: ProcedureStore;
 
   constructor(readonly db: DB) {
     this.watchers = new WatcherStore(db);
@@ -34,6 +36,7 @@ export class Store {
     this.assignments = new AssignmentStore(db);
     this.builds = new BuildStore(db);
     this.secrets = new SecretStore(db);
+    this.procedures = new ProcedureStore(db);
   }
 
   static open(path: string): Store {

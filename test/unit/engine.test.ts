@@ -7,6 +7,7 @@ import { sampleEvent } from '../../src/mail/context.js';
 import type { TemplateSet } from '../../src/mail/templates.js';
 import { AssignmentService } from '../../src/rotation/service.js';
 import { RulesEngine } from '../../src/rules/engine.js';
+import { ProcedureService } from '../../src/procedure/service.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/util.js';
 
@@ -27,7 +28,9 @@ rules:
 `, join(t.dir, 'c.yaml'));
     const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
     // The rotation is gone by the time the rule runs (a reload, an edit): the second action throws.
-    const engine = new RulesEngine(config.rules, { ...env, assignments: new AssignmentService({ ...env, rotations: {} }), builds: new BuildTracker({ ...env, stateDir: t.dir, targets: {} }) });
+    const assignments = new AssignmentService({ ...env, rotations: {} });
+    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
+    const engine = new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
     const ev = sampleEvent();
     store.events.append('kernel.released', ev.payload as never, null, '2026-03-02T10:00:00Z');
     const reports = engine.processPending();

@@ -8,6 +8,7 @@ import { TemplateSet } from '../../src/mail/templates.js';
 import { AssignmentService } from '../../src/rotation/service.js';
 import { BuildTracker } from '../../src/builds/tracker.js';
 import { RulesEngine } from '../../src/rules/engine.js';
+import { ProcedureService } from '../../src/procedure/service.js';
 import { parseDocument } from '../../src/sources/parse-document.js';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/store/db.js';
 import { Store } from '../../src/store/index.js';
@@ -110,7 +111,9 @@ rules:
     do: [ { email: { template: kernel-notice, to: [r@example.org] } } ]
 `, join(t.dir, 'c.yaml'));
     const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date() }, log: silentLogger(), people: {}, mail: { from: 'h@example.org', domain: 'example.org' } };
-    const engine = new RulesEngine(config.rules, { ...env, assignments: new AssignmentService({ ...env, rotations: {} }), builds: new BuildTracker({ ...env, stateDir: t.dir, targets: {} }) });
+    const assignments = new AssignmentService({ ...env, rotations: {} });
+    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
+    const engine = new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
     const fired: string[] = [];
     for (const [i, v] of ['5.15.0-90.100', '5.15.0-91.101', '5.15.0-91.102', '5.15.0-92.103', '5.15.0-89.99'].entries()) {
       ingest(store, { watcher: 'mail', externalId: `m${i}`, format: 'email', raw: '', announcement: await usnMail(v, 8000 + i), baseline: false }, 'now');

@@ -4,12 +4,14 @@ import { didYouMean } from '../../suggest.js';
 import { emailAction } from './email/index.js';
 import { assignAction } from './assign/index.js';
 import { buildAction } from './build/index.js';
+import { procedureAction } from './procedure/index.js';
 
 // One line per action type, each in its own folder.
 export const actions: readonly ActionRunner[] = [
   assignAction as unknown as ActionRunner,
   buildAction as unknown as ActionRunner,
   emailAction as unknown as ActionRunner,
+  procedureAction as unknown as ActionRunner,
 ];
 
 export function actionByName(name: string): ActionRunner | undefined {

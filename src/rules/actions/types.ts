@@ -6,6 +6,7 @@ import type { Store } from '../../store/index.js';
 import type { TemplateSet } from '../../mail/templates.js';
 import type { AssignmentService } from '../../rotation/service.js';
 import type { BuildTracker } from '../../builds/tracker.js';
+import type { ProcedureService } from '../../procedure/service.js';
 
 export interface ActionEnv {
   store: Store;
@@ -18,6 +19,8 @@ export interface ActionEnv {
   assignments: AssignmentService;
   /** The build action writes rows; the tracker takes them from there. */
   builds: BuildTracker;
+  /** Release records: the procedure action starts one; events move them on before the rules see the event. */
+  procedures: ProcedureService;
 }
 
 export interface ActionContext extends ActionEnv {
@@ -37,5 +40,8 @@ export interface ActionRunner<S extends z.ZodType = z.ZodType> {
   /** Runs inside the rule run's transaction: write, do not wait on the network. */
   run(ctx: ActionContext, params: z.output<S>): ActionOutcome;
   /** Config-time checks that need more than the schema (templates exist, people known). */
-  check?(params: z.output<S>, env: { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown>; builds: Record<string, unknown> }): string[];
+  check?(params: z.output<S>, env: CheckEnv): string[];
 }
+
+/** What config-time checks see. */
+export interface CheckEnv { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown>; builds: Record<string, unknown>; procedures: Record<string, unknown> }

@@ -1,6 +1,6 @@
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
 import { didYouMean } from '../../../suggest.js';
-import { assignSchema, type AssignActionParams } from './schema.js';
+import { assignSchema, type AssignActionParams } from '../../../rotation/assign-params.js';
 
 export const assignAction: ActionRunner<typeof assignSchema> = {
   name: 'assign',
