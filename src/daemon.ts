@@ -62,6 +62,16 @@ export function assignmentService(loaded: LoadedConfig, store: Store, clock: Clo
   });
 }
 
+/** The procedure with what it drives (assignments, builds), for the CLI's manual steps. Nothing is started. */
+export function procedureService(loaded: LoadedConfig, store: Store, clock: Clock, log: Logger, assignments = assignmentService(loaded, store, clock, log),
+  builds = new BuildTracker({ store, clock, log: log.child({ component: 'builds' }), stateDir: loaded.config.state_dir, targets: loaded.config.builds })): ProcedureService {
+  const c = loaded.config;
+  return new ProcedureService({
+    store, clock, log: log.child({ component: 'procedures' }), procedures: c.procedures, people: c.people, assignments, builds,
+    templates: loaded.templates, mail: { from: c.mail.from, domain: domainOf(c.mail.from) },
+  });
+}
+
 export function buildTransport(config: Config): MailTransport {
   const m = config.mail;
   if (m.transport === 'file') return fileTransport(m.dir ?? join(config.state_dir, 'mail'), m.from, m.reply_to);
@@ -122,10 +132,7 @@ export class Daemon {
         if (!this.stopping) this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
-    this.procedures = new ProcedureService({
-      ...base, log: this.log.child({ component: 'procedures' }), procedures: config.procedures, people: config.people,
-      assignments: this.assignments, builds: this.builds, templates: loaded.templates, mail: { from: config.mail.from, domain: domainOf(config.mail.from) },
-    });
+    this.procedures = procedureService(loaded, this.store, this.clock, this.log, this.assignments, this.builds);
     const replies = new ReplyHandler(this.assignments, this.store, { people: config.people, authservId: config.mail.authserv_id }, this.log.child({ component: 'replies' }), this.procedures);
     this.watchers = config.watchers.map((w) => createWatcher(w, { ...base, replies }));
     this.engine = new RulesEngine(config.rules, {

@@ -12,6 +12,7 @@ import { register as registerReplay } from './replay.js';
 import { register as registerRotation } from './rotation.js';
 import { register as registerAnswer } from './answer.js';
 import { register as registerBuild } from './build.js';
+import { register as registerStep } from './step.js';
 
 export function buildProgram(): Command {
   const program = new Command('kernel-herald')
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer, registerBuild]) register(program);
+  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer, registerStep, registerBuild]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   return program;

@@ -5,6 +5,7 @@ import { openStore, printJson, table } from './common.js';
 import { buildLine } from './build.js';
 import { databasePath, retentionDirs } from '../daemon.js';
 import { stateSizes } from '../store/retention.js';
+import { formatDuration } from '../duration.js';
 
 function kernelTimeline(store: Store, id: number) {
   const release = store.releases.get(id)!;
@@ -14,7 +15,24 @@ function kernelTimeline(store: Store, id: number) {
   const assignments = store.assignments.forRelease(id).map(({ token: _t, subject: _s, params: _p, ...a }) => ({ ...a, log: store.assignments.logFor(a.id).map(({ assignment_id: _a, ...l }) => l) }));
   const releaseManager = store.assignments.releaseManager(id) ?? null;
   const builds = store.builds.forRelease(id).map(({ request: _r, subject: _s, tracking: _t, ...b }) => b);
-  return { release, release_manager: releaseManager, assignments, builds, announcements, events, mail };
+  const procedures = store.procedures.forRelease(id).map((r) => ({ ...r, timeline: store.procedures.timeline(r.id).map(({ record_id: _r, ...l }) => l) }));
+  return { release, release_manager: releaseManager, procedures, assignments, builds, announcements, events, mail };
+}
+
+/** Each release not yet announced (or abandoned, or superseded): where it stands. */
+function inProgress(store: Store, now: number) {
+  return store.procedures.open().map((r) => {
+    const rel = store.releases.get(r.release_id)!;
+    const builds = store.builds.forRelease(r.release_id);
+    const ok = builds.filter((b) => b.state === 'succeeded').length;
+    const failed = builds.filter((b) => b.state === 'failed').length;
+    return {
+      record: r.id, kernel: rel.version, distro: rel.distro, distro_release: rel.distro_release, package: rel.package,
+      procedure: r.procedure, phase: r.phase, release_manager: store.assignments.releaseManager(r.release_id) ?? null,
+      builds: { total: builds.length, succeeded: ok, failed, running: builds.length - ok - failed - builds.filter((b) => b.state === 'cancelled').length },
+      approvals: r.approvals, since: r.phase_at, age: formatDuration(Math.max(0, now - Date.parse(r.created_at))), due: r.due_at, reminders: r.reminders,
+    };
+  });
 }
 
 export function register(program: Command): void {
@@ -36,6 +54,10 @@ export function register(program: Command): void {
             const r = t.release;
             const lines = [`#${r.id} ${r.kind} ${r.distro} ${r.distro_release} ${r.package} ${r.version}${r.flavour ? ` (${r.flavour})` : ''}${r.baseline ? ' [baseline]' : ''}`];
             if (t.release_manager) lines.push(`  release manager: ${t.release_manager}`);
+            for (const p of t.procedures) {
+              lines.push(`  procedure ${p.procedure} (record #${p.id}): ${p.phase} since ${p.phase_at}${p.due_at ? `, due ${p.due_at}` : ''}${p.reminders ? `, ${p.reminders} reminder${p.reminders === 1 ? '' : 's'}` : ''}${p.approvals.length ? `, approved by ${p.approvals.join(', ')}` : ''}`);
+              for (const l of p.timeline) lines.push(`    ${l.at}  ${l.step}${l.person ? ` ${l.person}` : ''} via ${l.via}${l.detail ? `: ${l.detail}` : ''}`);
+            }
             for (const a of t.announcements) lines.push(`  ${a.received_at}  announced by ${a.watcher}${a.id === r.first_announcement_id ? ' (first)' : ''}: ${a.title}`);
             for (const e of t.events) {
               lines.push(`  ${e.created_at}  event ${e.type} #${e.id}${e.processed_at ? '' : ' (rules pending)'}`);
@@ -55,9 +77,15 @@ export function register(program: Command): void {
         const releases = store.releases.list({ includeBaseline: !!opts.all, limit: 100 });
         const assignments = store.assignments.list({ open: true }).map(({ token: _t, subject: _s, params: _p, ...a }) => a);
         const builds = store.builds.list({ open: true }).map(({ request: _r, subject: _s, tracking: _t, ...b }) => b);
-        const summary = { releases, assignments, builds, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all(),
+        const procedures = inProgress(store, Date.now());
+        const summary = { procedures, releases, assignments, builds, outbox: store.outbox.counts(), events: store.events.countByType(), watchers: store.watchers.all(),
           sizes: stateSizes(store, databasePath(loaded.config), retentionDirs(loaded.config)) };
         if (opts.json) { printJson(summary); return; }
+        if (procedures.length) {
+          process.stdout.write(`releases in progress:\n${table(['RECORD', 'KERNEL', 'DISTRO', 'PROCEDURE', 'PHASE', 'RELEASE MANAGER', 'BUILDS', 'AGE', 'NEXT DEADLINE'],
+            procedures.map((p) => [`#${p.record}`, p.kernel, `${p.distro} ${p.distro_release}`, p.procedure, p.phase, p.release_manager ?? '-',
+              p.builds.total ? `${p.builds.succeeded}/${p.builds.total} ok${p.builds.failed ? `, ${p.builds.failed} failed` : ''}` : '-', p.age, p.due ?? '-']))}\n\n`);
+        }
         process.stdout.write(`${table(['ID', 'KIND', 'DISTRO', 'RELEASE', 'PACKAGE', 'VERSION', 'FIRST SEEN'], releases.map((r) => [r.id, r.kind, r.distro, r.distro_release, r.package, r.version, r.first_seen_at]))}\n\n`);
         if (assignments.length) process.stdout.write(`open assignments:\n${table(['ID', 'ROTATION', 'MODE', 'STATE', 'PERSON', 'DEADLINE', 'RELEASE'], assignments.map((a) => [a.id, a.rotation, a.mode, a.state, a.person, a.deadline, a.release_id]))}\n\n`);
         if (builds.length) process.stdout.write(`builds under way:\n${table(['ID', 'RELEASE', 'TARGET', 'MATRIX', 'STATE', 'ATTEMPT', 'URL'], builds.map((b) => [b.id, b.release_id, b.target, b.combo_key, b.state, b.attempt, b.url]))}\n\n`);

@@ -40,5 +40,18 @@ export function sampleContext(): Record<string, unknown> {
     },
     person: alice,
     rotation: { name: 'support', members: [alice, bob] },
+    recipient: alice,
+    reply: { token: '0123456789abcdef0123', tag: '[KH-0123456789abcdef0123]' },
+    reason: 'its first line is not one of the words',
+    release: { id: 0, procedure: 'sample', phase: 'testing', due: '2026-01-03T00:00:00.000Z', approvals: ['bob'], approvals_needed: 2 },
+    procedure: { name: 'sample', checklist: ['install the packages', 'reboot', 'check uname -r'], reuse_on_same_abi: false, phases: ['assign', 'build', 'test', 'publish'], publish_repo: 'https://repo.example.org/el9/' },
+    testers: [bob],
+    builds: [{ id: 0, target: 'kmod', type: 'command', matrix: { arch: 'x86_64' }, attempt: 1, state: 'succeeded', url: 'https://ci.example.org/run/1', external_id: '1', artifacts: ['https://ci.example.org/run/1/kmod.rpm'], detail: null }],
+    build: { id: 0, target: 'kmod', type: 'command', matrix: { arch: 'x86_64' }, attempt: 2, state: 'failed', url: 'https://ci.example.org/run/1', external_id: '1', artifacts: [], detail: 'exit status 2' },
+    driver: null,
+    from: 'testing', to: 'publishing',
+    phase: 'testing', due: '2026-01-03T00:00:00.000Z', reminders: 2, escalation: 'support_person',
+    by: { id: 1, version: '5.15.0-92.102', release: 1 },
+    note: '',
   };
 }

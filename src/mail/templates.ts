@@ -15,6 +15,10 @@ const hb = Handlebars.create();
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
 hb.registerHelper('cve_url', (id: unknown) => `https://www.cve.org/CVERecord?id=${String(id)}`);
 hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).find((a) => a !== undefined && a !== null && a !== '') ?? '');
+hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every((a) => !!a && !(Array.isArray(a) && a.length === 0)));
+hb.registerHelper('not', (a: unknown) => !a || (Array.isArray(a) && a.length === 0));
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
 
 const FRONT = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
 

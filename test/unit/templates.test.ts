@@ -63,13 +63,18 @@ describe('templates', () => {
 });
 
 describe('templates: ABI facts in kernel-notice', () => {
-  it('says whether existing modules keep working', () => {
+  it('claims old modules keep working only when the procedure says they are reused on an unchanged ABI', () => {
     const t = TemplateSet.withShipped();
     const changed = t.render('kernel-notice', renderContext(sampleEvent(), { from: 'x@y' })).body;
     assert.match(changed, /Kernel ABI: +5\.15\.0-91 \(previous kernel: 5\.15\.0-89\.99\)/);
-    assert.match(changed, /Its kernel ABI is new/);
+    assert.match(changed, /Until our packages for 5\.15\.0-91\.101 are out/);
     const ev = sampleEvent();
     Object.assign((ev.payload as { kernel: Record<string, unknown> }).kernel, { abi_changed: false, previous_version: '5.15.0-91.100' });
-    assert.match(t.render('kernel-notice', renderContext(ev, { from: 'x@y' })).body, /same as 5\.15\.0-91\.100's: our existing\npackages keep working/);
+    const same = t.render('kernel-notice', renderContext(ev, { from: 'x@y' })).body;
+    assert.match(same, /Until our packages/, 'an unchanged ABI alone proves nothing about our modules');
+    assert.doesNotMatch(same, /you can update now/);
+    const reused = t.render('kernel-notice', { ...renderContext(ev, { from: 'x@y' }), procedure: { reuse_on_same_abi: true, checklist: [] } }).body;
+    assert.match(reused, /same as 5\.15\.0-91\.100's, and our modules\nfor that kernel load on this one: you can update now/);
+    assert.match(reused, /write again, in\nthis thread/);
   });
 });
