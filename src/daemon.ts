@@ -180,6 +180,12 @@ export class Daemon {
     return reports;
   }
 
+  /** Kernels in publishing whose package appeared in the team's repository move on; their events are processed at once. */
+  private async checkRepos(): Promise<void> {
+    if (this.stopping) return;
+    if (await this.procedures.checkRepos() > 0 && !this.stopping) await this.runRules();
+  }
+
   /** The rules only, without delivering: what `replay --dry-run` shows. */
   rulesOnly(): RuleRunReport[] {
     return this.engine.processPending();
@@ -208,6 +214,8 @@ export class Daemon {
     // Concurrently: one slow or failing watcher does not hold up the others.
     const outcomes = await Promise.all(chosen.map((w) => w.poll()));
     for (const o of outcomes) this.noteOutcome(o);
+    await this.runRules();
+    await this.checkRepos();
     await this.process();
     return outcomes;
   }
@@ -228,8 +236,9 @@ export class Daemon {
     // restarts because the deadlines live in the database, not in timers.
     this.deadlineTask = cron.schedule('* * * * *', () => {
       if (this.stopping) return;
-      this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
+      this.runRules().then(() => this.checkRepos()).then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
     }, { name: 'assignment-deadlines' });
+    void this.checkRepos().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
     // Daily, at a quiet hour, and once now: what retention allows to go, goes.
     this.pruneTask = cron.schedule('23 4 * * *', () => this.prune(), { name: 'retention' });
     this.prune();

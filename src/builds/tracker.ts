@@ -148,7 +148,13 @@ export class BuildTracker {
   }
 
   private ctx(): TriggerContext {
-    return { log: this.deps.log, now: () => this.now(), logDir: this.logDir, wake: () => this.wake() };
+    return {
+      log: this.deps.log, now: () => this.now(), logDir: this.logDir,
+      wake: (id?: number) => {
+        if (id !== undefined && this.store.db.open) this.store.builds.update(id, { next_check_at: this.iso() }, this.iso());
+        this.wake();
+      },
+    };
   }
 
   private async step(b: BuildRow): Promise<void> {
@@ -196,7 +202,7 @@ export class BuildTracker {
           log.warn('build lost: dispatching again', { reason: p.detail });
           this.store.builds.update(b.id, { state: 'queued', last_error: p.detail, next_check_at: this.iso() }, this.iso());
         } else this.finish(b, 'failed', p.detail);
-      } else this.finish({ ...b, url: p.url ?? b.url }, p.state, p.detail);
+      } else this.finish({ ...b, url: p.url ?? b.url }, p.state, p.detail, p.artifacts);
     } catch (err) {
       const e = err instanceof BuildError ? err : new BuildError(errorMessage(err), false);
       if (!e.retryable) { this.finish(b, 'failed', e.message); return; }
@@ -305,9 +311,9 @@ export class BuildTracker {
     });
   }
 
-  private finish(b: BuildRow, state: 'succeeded' | 'failed', detail: string): void {
+  private finish(b: BuildRow, state: 'succeeded' | 'failed', detail: string, artifacts?: string[]): void {
     this.store.tx(() => {
-      const row = this.store.builds.update(b.id, { state, url: b.url, next_check_at: null, finished_at: this.iso(), last_error: state === 'failed' ? detail : null }, this.iso());
+      const row = this.store.builds.update(b.id, { state, url: b.url, next_check_at: null, finished_at: this.iso(), last_error: state === 'failed' ? detail : null, ...(artifacts ? { artifacts } : {}) }, this.iso());
       this.emit(state === 'succeeded' ? 'build.succeeded' : 'build.failed', row, detail);
       this.deps.log[state === 'succeeded' ? 'info' : 'warn'](`build ${state}`, { build: b.id, target: b.target, matrix: b.matrix, detail, url: row.url });
       this.completeIfDone(row);

@@ -24,7 +24,7 @@ export interface Dispatched {
 
 export type Progress =
   | { state: 'running'; url?: string | undefined; external_id?: string | undefined; tracking?: Record<string, unknown> | undefined }
-  | { state: 'succeeded' | 'failed'; detail: string; url?: string | undefined }
+  | { state: 'succeeded' | 'failed'; detail: string; url?: string | undefined; artifacts?: string[] | undefined }
   /** The run is gone from our view (a command whose daemon restarted): dispatch again if attempts remain. */
   | { state: 'lost'; detail: string };
 
@@ -33,8 +33,8 @@ export interface TriggerContext {
   now(): number;
   /** Where a command writes its output. */
   logDir: string;
-  /** Tell the tracker a build has news (a command exited). */
-  wake(): void;
+  /** Tell the tracker a build has news (a command exited): it is looked at now, not at its next poll. */
+  wake(buildId?: number): void;
 }
 
 /**

@@ -1,8 +1,10 @@
-import { buildRef, type BuildTracker } from '../builds/tracker.js';
+import { buildRef, inputContext, type BuildTracker } from '../builds/tracker.js';
+import { packagePresent, type GateRequest } from '../builds/gate.js';
+import { renderValue } from '../builds/plan.js';
 import type { RoleHolders } from '../mail/recipients.js';
 import type { Clock } from '../clock.js';
 import type { HeraldEvent, KernelReleasedPayload, PersonRef, ReleaseRef } from '../domain.js';
-import { HeraldError } from '../errors.js';
+import { HeraldError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TemplateSet } from '../mail/templates.js';
 import { mailbox } from '../mail/address.js';
@@ -328,6 +330,52 @@ export class ProcedureService {
         const base = { ...(this.origin(record).payload as KernelReleasedPayload), release: this.ref(record) };
         this.store.events.append('release.overdue', { ...base, phase: record.phase, due: record.due_at!, reminders: r.n, escalation: r.escalation }, record.release_id, at);
       });
+    }
+    return n;
+  }
+
+  // -- publish detected ----------------------------------------------------------------
+
+  private repoChecks = new Map<number, number>();
+
+  /**
+   * Kernels in publishing whose procedure names the team's repository: when
+   * the package is there, the phase ends by itself. Looked at once per
+   * `publish.repo.every`; a repository that cannot be read is logged and
+   * looked at again, it never fails the kernel.
+   */
+  async checkRepos(): Promise<number> {
+    let n = 0;
+    for (const record of this.store.procedures.open()) {
+      const repo = this.config(record.procedure)?.phases.publish?.repo;
+      if (record.phase !== 'publishing' || !repo) continue;
+      const last = this.repoChecks.get(record.id);
+      if (last !== undefined && last + repo.every > this.now()) continue;
+      this.repoChecks.set(record.id, this.now());
+      const context = inputContext(this.origin(record), {});
+      let gate: GateRequest;
+      try {
+        gate = { url: repo.url, format: repo.format, package: renderValue(repo.package, context, 'publish.repo.package'), version: renderValue(repo.version, context, 'publish.repo.version'),
+          suite: repo.suite, component: repo.component, arch: repo.arch, max_bytes: repo.max_bytes };
+      } catch (err) {
+        this.deps.log.error('publish.repo cannot be rendered for this kernel', { release: record.id, procedure: record.procedure, error: errorMessage(err) });
+        continue;
+      }
+      let present = false;
+      try {
+        present = await packagePresent(gate);
+      } catch (err) {
+        this.deps.log.warn('publish repository could not be read; will look again', { release: record.id, url: repo.url, error: errorMessage(err) });
+        continue;
+      }
+      if (!present) continue;
+      this.store.tx(() => {
+        const now = this.store.procedures.get(record.id)!;
+        if (now.phase !== 'publishing') return;
+        const r = this.apply(now, { kind: 'published', person: null, note: `${gate.package} ${gate.version} found in ${gate.url}` }, null, 'repo');
+        if (!r.refused) n += 1;
+      });
+      this.repoChecks.delete(record.id);
     }
     return n;
   }

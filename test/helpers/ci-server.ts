@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface Seen { method: string; path: string; auth: string | undefined; body: string }
 
-interface Run { id: number; kind: 'github' | 'gitlab' | 'jenkins'; name: string; polls: number; conclusion: string; inputs: Record<string, string> }
+interface Run { id: number; kind: 'github' | 'gitlab' | 'jenkins'; name: string; polls: number; conclusion: string; inputs: Record<string, string>; cancelled?: boolean }
 
 export class CiServer {
   private server: Server | undefined;
@@ -60,7 +60,13 @@ export class CiServer {
 
   private advance(run: Run): { done: boolean; conclusion: string } {
     run.polls += 1;
+    if (run.cancelled) return { done: true, conclusion: 'cancelled' };
     return { done: run.polls > this.outcome.polls, conclusion: run.conclusion };
+  }
+
+  /** Runs stopped through the API. */
+  cancelled(): number[] {
+    return [...this.runs.values()].filter((r) => r.cancelled).map((r) => r.id);
   }
 
   private newRun(kind: Run['kind'], name: string, inputs: Record<string, string>): Run {
@@ -100,6 +106,17 @@ export class CiServer {
       const runs = [...this.runs.values()].map((r) => ({ id: r.id, name: r.name, display_title: r.name, status: 'queued', conclusion: null, html_url: `https://github.example/${m![1]}/actions/runs/${r.id}`, created_at: new Date().toISOString() }));
       return this.json(res, 200, { total_count: runs.length, workflow_runs: runs });
     }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/cancel$/.exec(path)) && method === 'POST') {
+      const run = this.runs.get(Number(m[2]));
+      if (!run) return this.json(res, 404, { message: 'Not Found' });
+      run.cancelled = true;
+      return this.json(res, 202, {});
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/artifacts/.exec(path)) && method === 'GET') {
+      const id = Number(m[2]);
+      return this.json(res, 200, { total_count: 1, artifacts: [{ id: id * 10 + 1, node_id: 'MDg6QXJ0aWZhY3Qx', name: 'kmod-rpms', size_in_bytes: 1234, url: `${this.url}/repos/${m[1]}/actions/artifacts/${id * 10 + 1}`,
+        archive_download_url: `${this.url}/repos/${m[1]}/actions/artifacts/${id * 10 + 1}/zip`, expired: false, created_at: new Date().toISOString(), workflow_run: { id } }] });
+    }
     if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)$/.exec(path)) && method === 'GET') {
       const run = this.runs.get(Number(m[2]));
       if (!run) return this.json(res, 404, { message: 'Not Found' });
@@ -125,11 +142,24 @@ export class CiServer {
       const run = this.runs.get(Number(m[2]));
       return this.json(res, 200, Object.entries(run?.inputs ?? {}).map(([key, value]) => ({ key, value, variable_type: 'env_var' })));
     }
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/cancel$/.exec(path)) && method === 'POST') {
+      const run = this.runs.get(Number(m[2]));
+      if (!run) return this.json(res, 404, { message: '404 Not found' });
+      run.cancelled = true;
+      return this.json(res, 200, { id: run.id, status: 'canceled' });
+    }
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)\/jobs/.exec(path)) && method === 'GET') {
+      const id = Number(m[2]);
+      return this.json(res, 200, [
+        { id: id * 10 + 1, name: 'build', stage: 'build', status: 'success', web_url: `https://gitlab.example/p/-/jobs/${id * 10 + 1}`, artifacts_file: { filename: 'artifacts.zip', size: 1000 }, artifacts: [{ file_type: 'archive', size: 1000, filename: 'artifacts.zip', file_format: 'zip' }] },
+        { id: id * 10 + 2, name: 'lint', stage: 'test', status: 'success', web_url: `https://gitlab.example/p/-/jobs/${id * 10 + 2}`, artifacts: [] },
+      ]);
+    }
     if ((m = /^\/api\/v4\/projects\/([^/]+)\/pipelines\/(\d+)$/.exec(path)) && method === 'GET') {
       if (req.headers['private-token'] !== 'glpat-reader') return this.json(res, 401, { message: '401 Unauthorized' });
       const run = this.runs.get(Number(m[2]))!;
       const a = this.advance(run);
-      return this.json(res, 200, { id: run.id, status: a.done ? (a.conclusion === 'success' ? 'success' : 'failed') : run.polls === 1 ? 'pending' : 'running', web_url: `https://gitlab.example/p/-/pipelines/${run.id}` });
+      return this.json(res, 200, { id: run.id, status: a.done ? (a.conclusion === 'success' ? 'success' : a.conclusion === 'cancelled' ? 'canceled' : 'failed') : run.polls === 1 ? 'pending' : 'running', web_url: `https://gitlab.example/p/-/pipelines/${run.id}` });
     }
     // --- Jenkins
     if ((m = /^\/job\/([^/]+)\/buildWithParameters$/.exec(path)) && method === 'POST') {
@@ -151,10 +181,18 @@ export class CiServer {
       const started = run.polls > 1;
       return this.json(res, 200, { id: run.id, blocked: false, buildable: !started, cancelled: false, why: started ? null : 'Waiting for next available executor', executable: started ? { number: 42, url: `${this.url}/job/${run.name}/42/` } : null });
     }
+    if ((m = /^\/job\/([^/]+)\/42\/stop$/.exec(path)) && method === 'POST') {
+      const run = [...this.runs.values()].filter((r) => r.name === m![1]).at(-1)!;
+      run.cancelled = true;
+      res.writeHead(302, { location: `${this.url}/job/${m[1]}/42/` }).end();
+      return;
+    }
+    if ((m = /^\/job\/([^/]+)\/42\/$/.exec(path)) && method === 'GET') return this.json(res, 200, {});
     if ((m = /^\/job\/([^/]+)\/42\/api\/json$/.exec(path))) {
       const run = [...this.runs.values()].filter((r) => r.name === m![1]).at(-1)!;
       const a = this.advance(run);
-      return this.json(res, 200, { number: 42, url: `${this.url}/job/${m[1]}/42/`, building: !a.done, result: a.done ? (a.conclusion === 'success' ? 'SUCCESS' : 'FAILURE') : null });
+      return this.json(res, 200, { number: 42, url: `${this.url}/job/${m[1]}/42/`, building: !a.done, result: a.done ? (a.conclusion === 'success' ? 'SUCCESS' : a.conclusion === 'cancelled' ? 'ABORTED' : 'FAILURE') : null,
+        artifacts: a.done ? [{ displayPath: 'kmod.rpm', fileName: 'kmod.rpm', relativePath: 'out/x86_64/kmod.rpm' }] : [] });
     }
     this.json(res, 404, { message: `no route ${method} ${path}` });
   }

@@ -300,4 +300,60 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(builds()[0]!.attempt, 1);
     assert.equal(readFileSync(marker, 'utf8'), 'run\n');
   });
+
+  it('each build records what it produced: GitHub, GitLab and Jenkins artifacts from their APIs, a command\'s from $KH_ARTIFACTS_FILE', async () => {
+    const script = join(w.tmp.dir, 'build.sh');
+    writeFileSync(script, '#!/bin/sh\nprintf "https://repo.example/t/kmod-%s.rpm\\n# a comment\\n\\nhttps://repo.example/t/kmod-devel.rpm\\n" "$1" > "$KH_ARTIFACTS_FILE"\n', { mode: 0o755 });
+    await kernel(config({
+      gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+      gl: { type: 'gitlab-pipeline', url: ci.url, project: 'group/kmod', token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
+      jk: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
+      cmd: { type: 'command', argv: [script, '{{kernel.version}}'], ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 20_000);
+    const by = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.deepEqual(Object.values(by).map((b) => b.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(by.gh!.artifacts, [`https://github.example/example/kmod/actions/runs/${by.gh!.external_id}/artifacts/${Number(by.gh!.external_id) * 10 + 1}`]);
+    assert.deepEqual(by.gl!.artifacts, [`https://gitlab.example/p/-/jobs/${Number(by.gl!.external_id) * 10 + 1}/artifacts/download`], 'only the job that kept artifacts');
+    assert.deepEqual(by.jk!.artifacts, [`${ci.url}/job/kmod/42/artifact/out/x86_64/kmod.rpm`]);
+    assert.deepEqual(by.cmd!.artifacts, ['https://repo.example/t/kmod-6.6.8.rpm', 'https://repo.example/t/kmod-devel.rpm']);
+    const done = completions()[0]!;
+    assert.deepEqual(done.builds.find((b) => b.target === 'cmd')!.artifacts, by.cmd!.artifacts, 'events carry them');
+  });
+
+  it('a command that exits is recorded at once, not at its next look (the clock stands still: only the exit can move it)', async () => {
+    const frozen = Date.now();
+    d = w.daemon(config({ cmd: { type: 'command', argv: ['true'], ...fast, poll_every: '1h' } }), { now: () => new Date(frozen) });
+    await d.pollOnce(['kdist']);
+    d.builds.start();
+    await waitFor('the build recorded', () => builds()[0]?.state === 'succeeded', 15_000);
+  });
+
+  it('a newer kernel supersedes one whose builds run: the GitHub run, GitLab pipeline and Jenkins build are cancelled through their APIs, the command is killed', async () => {
+    ci.outcome.polls = 1000;
+    const targets = {
+      gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+      gl: { type: 'gitlab-pipeline', url: ci.url, project: 'group/kmod', token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
+      jk: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
+      cmd: { type: 'command', argv: ['sleep', '60'], ...fast },
+    };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh', 'gl', 'jk', 'cmd'] } } } } });
+    await kernel(cfg);
+    await waitFor('every build of 6.6.8 running, the jenkins one out of the queue', () => builds().length === 4 && builds().every((b) => b.state === 'running') && builds().find((b) => b.target === 'jk')!.tracking.build_url, 20_000);
+    const pid = Number(builds().find((b) => b.target === 'cmd')!.external_id);
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    d!.builds.wake();
+    const old = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8');
+    await waitFor('the old builds cancelled', () => old().every((b) => b.state === 'cancelled'), 20_000);
+    assert.equal(ci.cancelled().length, 3, 'one cancel call per CI run');
+    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    await waitFor('the command to be gone', () => !alive(), 10_000);
+    assert.equal(d!.store.procedures.forRelease(old()[0]!.release_id!)[0]!.phase, 'superseded');
+    assert.equal(eventTypes().filter((t) => t === 'build.cancelled').length, 4);
+    assert.equal(completions().length, 0, 'a cancelled set is not reported as completed');
+  });
 });

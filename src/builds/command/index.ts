@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { duration } from '../../config/fields.js';
@@ -31,6 +31,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch { /* already gone */ }
 }
 
+/** What the command produced: one URL or path a line in $KH_ARTIFACTS_FILE, if it wrote one. */
+function readArtifacts(file: string): string[] {
+  if (!existsSync(file)) return [];
+  try {
+    return readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')).slice(0, 200);
+  } catch {
+    return [];
+  }
+}
+
 export const command: Trigger<typeof commandSchema> = {
   type: 'command',
   schema: commandSchema,
@@ -43,12 +53,13 @@ export const command: Trigger<typeof commandSchema> = {
     const req = b.request as { argv: string[]; env: Record<string, string> };
     mkdirSync(ctx.logDir, { recursive: true });
     const logFile = join(ctx.logDir, `build-${b.id}-attempt-${b.attempt}.log`);
+    const artifactsFile = join(ctx.logDir, `build-${b.id}-attempt-${b.attempt}.artifacts`);
     const fd = openSync(logFile, 'a');
     const entry: Running = {} as Running;
     try {
       entry.child = spawn(req.argv[0]!, req.argv.slice(1), {
         cwd: cfg.cwd, stdio: ['ignore', fd, fd], detached: true,
-        env: { ...process.env, ...req.env, KH_BUILD_ID: String(b.id), KH_ATTEMPT: String(b.attempt), KH_CORRELATION: b.correlation, KH_TARGET: b.target },
+        env: { ...process.env, ...req.env, KH_BUILD_ID: String(b.id), KH_ATTEMPT: String(b.attempt), KH_CORRELATION: b.correlation, KH_TARGET: b.target, KH_ARTIFACTS_FILE: artifactsFile },
       });
     } finally {
       closeSync(fd);
@@ -58,13 +69,14 @@ export const command: Trigger<typeof commandSchema> = {
       if (entry.result) return;
       entry.result = result;
       if (entry.timer) clearTimeout(entry.timer);
-      ctx.wake();
+      ctx.wake(b.id);
     };
     entry.child.on('error', (err) => done({ state: 'failed', detail: `cannot run ${req.argv[0]}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
     entry.child.on('exit', (code, signal) => {
       if (entry.result) return;
-      done(code === 0 ? { state: 'succeeded', detail: 'exit status 0', url: logFile }
-        : { state: 'failed', detail: signal ? `killed by ${signal}` : `exit status ${code}`, url: logFile });
+      const artifacts = readArtifacts(artifactsFile);
+      done(code === 0 ? { state: 'succeeded', detail: 'exit status 0', url: logFile, artifacts }
+        : { state: 'failed', detail: signal ? `killed by ${signal}` : `exit status ${code}`, url: logFile, artifacts });
     });
     entry.timer = setTimeout(() => {
       ctx.log.warn('build command timed out: terminating', { build: b.id, timeout: formatDuration(cfg.command_timeout) });

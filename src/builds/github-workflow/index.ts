@@ -46,6 +46,18 @@ async function findRun(cfg: Cfg, b: BuildRow, ctx: TriggerContext, since: string
   return runs.find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
 }
 
+/** The run's artifacts, as links a person can open (a listing that fails costs the links, not the build). */
+async function runArtifacts(cfg: Cfg, runId: number, htmlUrl: string, ctx: TriggerContext): Promise<string[]> {
+  try {
+    const res = await api('GET', `${base(cfg)}/runs/${runId}/artifacts?per_page=100`, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` });
+    const list = (res.json() as { artifacts?: { id: number; name: string; expired?: boolean }[] }).artifacts ?? [];
+    return list.filter((a) => !a.expired).map((a) => `${htmlUrl.replace(/\/$/, '')}/artifacts/${a.id}`);
+  } catch (err) {
+    ctx.log.warn('listing the run\'s artifacts failed', { repo: cfg.repo, run: runId, error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
+}
+
 export const githubWorkflow: Trigger<typeof githubSchema> = {
   type: 'github-workflow',
   schema: githubSchema,
@@ -93,8 +105,15 @@ export const githubWorkflow: Trigger<typeof githubSchema> = {
     const run = found ?? (await api('GET', `${base(cfg)}/runs/${runId}`, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` })).json() as Run;
     if (typeof run?.status !== 'string') throw new BuildError(`github ${cfg.repo}: run ${runId}: the reply has no status`, true);
     if (run.status !== 'completed') return { state: 'running', url: run.html_url, external_id: String(runId), tracking: { ...b.tracking, run_id: runId } };
+    const artifacts = await runArtifacts(cfg, runId, run.html_url, ctx);
     return run.conclusion === 'success'
-      ? { state: 'succeeded', detail: 'success', url: run.html_url }
-      : { state: 'failed', detail: `run concluded ${run.conclusion ?? 'without a conclusion'}`, url: run.html_url };
+      ? { state: 'succeeded', detail: 'success', url: run.html_url, artifacts }
+      : { state: 'failed', detail: `run concluded ${run.conclusion ?? 'without a conclusion'}`, url: run.html_url, artifacts };
+  },
+
+  async cancel(cfg, b, ctx) {
+    const runId = (b.tracking.run_id as number | null | undefined) ?? (b.external_id ? Number(b.external_id) : undefined);
+    if (!runId) return;
+    await api('POST', `${base(cfg)}/runs/${runId}/cancel`, { headers: headers(cfg), body: '', now: ctx.now, what: `github ${cfg.repo}` });
   },
 };

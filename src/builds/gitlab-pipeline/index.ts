@@ -3,7 +3,21 @@ import { httpUrl } from '../../config/fields.js';
 import { readSecret } from '../../secrets.js';
 import { api } from '../http.js';
 import { renderRecord } from '../plan.js';
-import { BuildError, type Progress, type Trigger } from '../types.js';
+import { BuildError, type Progress, type Trigger, type TriggerContext } from '../types.js';
+
+/** The download links of the pipeline's jobs that kept artifacts. */
+async function pipelineArtifacts(cfg: Cfg, id: number, ctx: TriggerContext): Promise<string[]> {
+  try {
+    const res = await api('GET', `${project(cfg)}/pipelines/${id}/jobs?per_page=100`, {
+      headers: { 'private-token': readSecret(cfg.api_token_file, 'api_token_file') }, now: ctx.now, what: `gitlab ${cfg.project}`,
+    });
+    const jobs = res.json() as { id: number; web_url?: string; artifacts_file?: { filename?: string } | null }[];
+    return (Array.isArray(jobs) ? jobs : []).filter((j) => j.artifacts_file?.filename && j.web_url).map((j) => `${j.web_url!.replace(/\/$/, '')}/artifacts/download`);
+  } catch (err) {
+    ctx.log.warn('listing the pipeline\'s artifacts failed', { project: cfg.project, pipeline: id, error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
+}
 
 export const gitlabSchema = z.strictObject({
   type: z.literal('gitlab-pipeline'),
@@ -70,6 +84,15 @@ export const gitlabPipeline: Trigger<typeof gitlabSchema> = {
     const p = res.json() as { status?: string; web_url?: string };
     if (typeof p.status !== 'string') throw new BuildError(`gitlab ${cfg.project}: pipeline ${id}: the reply has no status`, true);
     if (RUNNING.has(p.status)) return { state: 'running', url: p.web_url };
-    return p.status === 'success' ? { state: 'succeeded', detail: 'success', url: p.web_url } : { state: 'failed', detail: `pipeline ${p.status}`, url: p.web_url };
+    const artifacts = await pipelineArtifacts(cfg, id, ctx);
+    return p.status === 'success' ? { state: 'succeeded', detail: 'success', url: p.web_url, artifacts } : { state: 'failed', detail: `pipeline ${p.status}`, url: p.web_url, artifacts };
+  },
+
+  async cancel(cfg, b, ctx) {
+    const id = b.tracking.pipeline_id as number | undefined;
+    if (!id) return;
+    await api('POST', `${project(cfg)}/pipelines/${id}/cancel`, {
+      headers: { 'private-token': readSecret(cfg.api_token_file, 'api_token_file') }, body: '', now: ctx.now, what: `gitlab ${cfg.project}`,
+    });
   },
 };

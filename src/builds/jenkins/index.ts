@@ -67,8 +67,21 @@ export const jenkins: Trigger<typeof jenkinsSchema> = {
       buildUrl = slash(q.executable.url);
       return { state: 'running', url: buildUrl, external_id: String(q.executable.number ?? ''), tracking: { ...b.tracking, build_url: buildUrl } };
     }
-    const r = (await api('GET', `${buildUrl}api/json`, { headers: auth(cfg), now: ctx.now, what })).json() as { building?: boolean; result?: string | null };
+    const r = (await api('GET', `${buildUrl}api/json`, { headers: auth(cfg), now: ctx.now, what })).json() as { building?: boolean; result?: string | null; artifacts?: { relativePath?: string }[] };
     if (r.building || !r.result) return { state: 'running', url: buildUrl };
-    return r.result === 'SUCCESS' ? { state: 'succeeded', detail: 'SUCCESS', url: buildUrl } : { state: 'failed', detail: `result ${r.result}`, url: buildUrl };
+    const artifacts = (r.artifacts ?? []).filter((a) => a.relativePath).map((a) => `${buildUrl}artifact/${a.relativePath!.split('/').map(encodeURIComponent).join('/')}`);
+    return r.result === 'SUCCESS' ? { state: 'succeeded', detail: 'SUCCESS', url: buildUrl, artifacts } : { state: 'failed', detail: `result ${r.result}`, url: buildUrl, artifacts };
+  },
+
+  async cancel(cfg, b, ctx) {
+    const what = `jenkins ${cfg.job_url}`;
+    const buildUrl = b.tracking.build_url as string | undefined;
+    // Not started yet: out of the queue; started: stopped.
+    if (buildUrl) await api('POST', `${buildUrl}stop`, { headers: auth(cfg), body: '', now: ctx.now, what });
+    else if (b.tracking.queue_url) {
+      const queueUrl = b.tracking.queue_url as string;
+      const m = /^(.*\/)queue\/item\/(\d+)\/?$/.exec(queueUrl);
+      if (m) await api('POST', `${m[1]}queue/cancelItem?id=${m[2]}`, { headers: auth(cfg), body: '', now: ctx.now, what });
+    }
   },
 };
