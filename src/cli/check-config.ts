@@ -2,9 +2,23 @@ import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { describeWatcher } from '../watchers/registry.js';
 import { triggerFor } from '../builds/registry.js';
+import type { ProcedureConfig } from '../procedure/schema.js';
+import { formatDuration } from '../duration.js';
 import type { Config } from '../config/schema.js';
 import { secretWarning } from '../secrets.js';
 import { printJson } from './common.js';
+
+/** A procedure's phases in one line each: what it waits for, and for how long. */
+function procedurePhases(p: ProcedureConfig): string[] {
+  const within = (ms: number | undefined) => (ms === undefined ? '' : `, within ${formatDuration(ms)}`);
+  const { assign, build, test, publish } = p.phases;
+  return [
+    assign && `assign (${assign.rotation}, ${assign.mode}${within(assign.within)})`,
+    build && `build (${build.targets.join(', ')}${within(build.within)})`,
+    test && `test (${test.approvals} of ${test.testers.length ? test.testers.join(', ') : 'anyone'}${within(test.within)})`,
+    publish && `publish (${publish.repo ? `seen in ${publish.repo.url}` : 'by "published"'}${within(publish.within)})`,
+  ].filter((x): x is string => !!x);
+}
 
 export function register(program: Command): void {
   program.command('check-config')
@@ -23,6 +37,7 @@ export function register(program: Command): void {
         watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, url: describeWatcher(w).where, schedule: describeWatcher(w).schedule, backfill: w.backfill })),
         rotations: Object.entries(config.rotations).map(([name, r]) => ({ name, members: r.members, timezone: r.timezone })),
         builds: Object.entries(config.builds).map(([name, t]) => ({ name, type: t.type, matrix: t.matrix ?? {}, gate: !!t.wait_for_packages })),
+        procedures: Object.entries(config.procedures).map(([name, p]) => ({ name, phases: procedurePhases(p), supersede: p.supersede })),
         warnings: secretWarnings(config),
         rules: config.rules.map((r) => ({ id: r.id, on: r.on, when: r.when, do: r.do.map((a) => a.action) })),
       };
@@ -37,6 +52,8 @@ export function register(program: Command): void {
         ...summary.watchers.map((w) => `    ${w.id} (${w.type}, ${w.schedule}${w.backfill ? ', backfill' : ''}) ${w.url}`),
         `  rotations: ${summary.rotations.length}`,
         ...summary.rotations.map((r) => `    ${r.name} (${r.timezone}): ${r.members.join(', ')}`),
+        `  procedures: ${summary.procedures.length}`,
+        ...summary.procedures.map((p) => `    ${p.name}: ${p.phases.join(' -> ') || 'announced at once'}${p.supersede ? '' : ' (never superseded)'}`),
         `  builds:    ${summary.builds.length}`,
         ...summary.builds.map((b) => `    ${b.name} (${b.type}${Object.keys(b.matrix).length ? `, matrix ${Object.entries(b.matrix).map(([k, v]) => `${k}=${v.join('|')}`).join(' ')}` : ''}${b.gate ? ', waits for packages' : ''})`),
         `  rules:     ${summary.rules.length}`,

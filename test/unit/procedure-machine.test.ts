@@ -53,6 +53,12 @@ describe('procedure: the phase machine (state, input) -> (state, events, effects
     assert.deepEqual(r.emits.map((e) => e.type), ['release.tested', 'release.phase']);
   });
 
+  it('a tester who reports it good after the quorum moved it on is recorded, not refused; twice is refused', () => {
+    const r = step(full, at('publishing', ['carol', 'dave']), { kind: 'tested', person: 'erin', note: '' });
+    assert.deepEqual([r.state.phase, r.state.approvals, r.noted, r.emits.length], ['publishing', ['carol', 'dave', 'erin'], 'recorded after testing ended', 0]);
+    assert.match(step(full, r.state, { kind: 'tested', person: 'erin', note: '' }).refused ?? '', /not being tested/);
+  });
+
   it('publishing: published -> announced; published elsewhere is refused', () => {
     const r = step(full, at('publishing'), { kind: 'published', person: 'alice', note: '' });
     assert.equal(r.state.phase, 'announced');
