@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ParsedMail } from 'mailparser';
+import type { Daemon } from '../../src/daemon.js';
+import { runCli } from '../helpers/cli.js';
+import { Dovecot } from '../helpers/dovecot.js';
+import { ccOf, imapAppend, localMail, playbook, replyTo, rlsaMail, rpmRepo, save, templateOf, toOf } from '../helpers/playbook.js';
+import { waitFor } from '../helpers/util.js';
+import { World } from '../helpers/world.js';
+
+const DAY = 86_400_000;
+
+describe('playbooks: each seed team\'s procedure end to end against real servers, with a test clock', function () {
+  this.timeout(120_000);
+  let w: World;
+  let dove: Dovecot | undefined;
+  const now = { t: 0 };
+  const clock = { now: () => new Date(now.t) };
+  const mails = () => w.smtp.received.map((m) => `${templateOf(m)}>${toOf(m)}`);
+  const newMail = (from: number) => w.smtp.received.slice(from).map((m) => `${templateOf(m)}>${toOf(m)}`).sort();
+  const last = (template: string, to?: string) => w.smtp.received.filter((m) => templateOf(m) === template && (!to || toOf(m) === to)).at(-1)!;
+
+  beforeEach(async () => {
+    now.t = Date.parse('2026-03-02T15:00:00Z');
+    w = await new World().start();
+    dove = undefined;
+  });
+  afterEach(async () => {
+    await w.stop();
+    await dove?.destroy();
+  });
+
+  it('web100-style (002): volunteer release manager by reply, notice with CVE links, a signed build, testers by reply, overdue reminders, publish seen in the repository, "packages available" in the notice\'s thread; a newer kernel supersedes one mid-build; a restart midway', async () => {
+    dove = new Dovecot();
+    await dove.start();
+    const K0 = '5.14.0-362.8.1.el9_3';
+    const K1 = '5.14.0-362.13.1.el9_3';
+    const K2 = '5.14.0-362.18.1.el9_3';
+    const script = join(w.tmp.dir, 'build-web100-kernel');
+    // K1's build hangs (it is superseded while it runs); K2's builds, signs and lists its RPMs.
+    writeFileSync(script, `#!/bin/sh\ncase "$1" in *362.13.1*) exec sleep 60;; esac\necho "https://build.example.org/web100/$1/kernel-$1.web100.x86_64.rpm" > "$KH_ARTIFACTS_FILE"\n`, { mode: 0o755 });
+    writeFileSync(join(w.tmp.dir, 'imap.pw'), dove.password);
+    const kernel = (version: string, name = 'kernel') => { const [ver, rel] = version.split(/-(.*)/); return { name, ver: ver!, rel: rel!, arch: 'x86_64' }; };
+    rpmRepo(w, '/mirror/', [kernel(K0), kernel(K0, 'kernel-devel')]);
+    rpmRepo(w, '/team/', [kernel(`${K0}.web100`)]);
+
+    const cfg = localMail(w, playbook('web100-style'));
+    cfg.watchers[0] = { ...cfg.watchers[0], host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user, password_file: 'imap.pw', timeout: '5s' };
+    cfg.watchers[1] = { ...cfg.watchers[1], url: w.feeds.url('/mirror/') };
+    const target = cfg.builds['web100-kernel'];
+    target.argv = [script, '{{kernel.version}}'];
+    target.wait_for_packages.url = w.feeds.url('/mirror/');
+    cfg.procedures.web100.phases.publish.repo.url = w.feeds.url('/team/');
+    const path = save(w, cfg);
+    const append = (raw: string) => imapAppend(dove!.port, dove!.user, dove!.password, raw);
+
+    let d: Daemon = w.daemon(path, clock);
+    await d.pollOnce();
+    d.builds.start();
+    assert.equal(w.smtp.received.length, 0, 'the baseline (mailbox and mirror) is silent');
+
+    // K1 on the list: volunteers are asked, each with their own copy.
+    await append(rlsaMail(K1, 'RLSA-2026:1001'));
+    await d.pollOnce(['mail']);
+    await waitFor('the volunteer requests', () => w.smtp.received.length === 2);
+    assert.deepEqual(mails().sort(), ['volunteer-request>alice@example.org', 'volunteer-request>bob@example.org']);
+    await append(replyTo(w.smtp.received.find((m) => toOf(m) === 'alice@example.org')!, 'Alice Example <alice@example.org>', 'claim', 'alice-k1'));
+    rpmRepo(w, '/mirror/', [kernel(K0), kernel(K0, 'kernel-devel'), kernel(K1), kernel(K1, 'kernel-devel')]);
+    await d.pollOnce(['mail']);
+    await waitFor('the release manager\'s confirmation and the users\' notice', () => w.smtp.received.length === 4);
+    assert.deepEqual(newMail(2), ['assignment>alice@example.org', 'kernel-notice>users@example.org']);
+    const notice1 = last('kernel-notice');
+    assert.match(notice1.subject!, new RegExp(`New kernel ${K1.replaceAll('.', '\\.')} for rocky 9 \\[RLSA-2026:1001\\]`));
+    assert.match(notice1.text!, /Release manager: Alice Example <alice@example\.org>/, 'step 3 names the release manager');
+    assert.match(notice1.text!, /CVE-2023-3609 +https:\/\/www\.cve\.org\/CVERecord\?id=CVE-2023-3609/);
+    assert.match(notice1.text!, /https:\/\/errata\.rockylinux\.org\/RLSA-2026:1001/);
+    assert.match(notice1.text!, /stay on the kernel they run/, 'what users should do until the packages are out');
+    await waitFor('K1\'s build running (after the gate saw kernel-devel)', () => d.store.builds.list().some((b) => b.state === 'running'), 15_000);
+    const k1Pid = Number(d.store.builds.list().find((b) => b.state === 'running')!.external_id);
+
+    // K2 arrives while K1 builds: K1 is superseded, its build killed, users told in K1's thread.
+    rpmRepo(w, '/mirror/', [kernel(K1), kernel(K1, 'kernel-devel'), kernel(K2), kernel(K2, 'kernel-devel')]);
+    await append(rlsaMail(K2, 'RLSA-2026:1002'));
+    await d.pollOnce(['mail']);
+    await waitFor('K1\'s build cancelled', () => d.store.builds.list().some((b) => b.state === 'cancelled'), 15_000);
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    await waitFor('the K1 build process gone', () => !alive(k1Pid), 10_000);
+    await waitFor('superseded notice and K2 requests', () => w.smtp.received.length === 7);
+    assert.deepEqual(newMail(4), ['release-superseded>users@example.org', 'volunteer-request>alice@example.org', 'volunteer-request>bob@example.org']);
+    const superseded = last('release-superseded');
+    assert.equal(superseded.inReplyTo, notice1.messageId, 'in K1\'s thread');
+    assert.match(superseded.text!, new RegExp(`newer kernel of the same line, ${K2.replaceAll('.', '\\.')}`));
+
+    // A restart midway: everything is in the database.
+    await d.stop();
+    d = w.daemon(path, clock);
+    d.builds.start();
+    const bobK2 = w.smtp.received.filter((m) => toOf(m) === 'bob@example.org' && templateOf(m) === 'volunteer-request').at(-1)!;
+    await append(replyTo(bobK2, 'Bob Example <bob@example.org>', 'claim\nI can do this one.', 'bob-k2'));
+    await d.pollOnce(['mail']);
+    await waitFor('the testers\' requests (after K2 built)', () => w.smtp.received.filter((m) => templateOf(m) === 'testers-request').length === 3, 20_000);
+    const notice2 = w.smtp.received.filter((m) => templateOf(m) === 'kernel-notice').at(-1)!;
+    assert.match(notice2.subject!, new RegExp(K2.replaceAll('.', '\\.')));
+    const carolCopy = last('testers-request', 'carol@example.org');
+    const daveCopy = last('testers-request', 'dave@example.org');
+    assert.ok(last('testers-request', 'bob@example.org'), 'the release manager gets a copy (cc)');
+    assert.equal(ccOf(carolCopy), '', 'each person\'s copy goes to them alone');
+    assert.equal(carolCopy.inReplyTo, notice2.messageId, 'in K2\'s thread');
+    assert.match(carolCopy.text!, new RegExp(`https://build\\.example\\.org/web100/${K2.replaceAll('.', '\\.')}/kernel-`), 'the artifact links');
+    assert.match(carolCopy.text!, /1\. check the network measurement tools work on the current kernel/, 'the checklist');
+    assert.notEqual(/\[KH-([0-9a-f]{20})\]/.exec(carolCopy.subject!)?.[1], /\[KH-([0-9a-f]{20})\]/.exec(daveCopy.subject!)?.[1], 'a token per tester');
+
+    // Forged and misdirected replies: nothing moves; carol is told why, the stranger is not.
+    const before = w.smtp.received.length;
+    await append(replyTo(carolCopy, 'Mallory <mallory@evil.example>', 'tested', 'mallory'));
+    await append(replyTo(daveCopy, 'Carol Tester <carol@example.org>', 'tested', 'carol-wrong-copy'));
+    await append(replyTo(bobK2, 'Carol Tester <carol@example.org>', 'tested', 'carol-assignment-token'));
+    await d.pollOnce(['mail']);
+    await waitFor('the refusal notices', () => w.smtp.received.length === before + 2);
+    assert.deepEqual(newMail(before), ['release-reply-refused>carol@example.org', 'reply-refused>carol@example.org']);
+    assert.match(last('release-reply-refused').text!, /answer your own copy/);
+    const k2 = () => d.procedures.find(K2)[0]!;
+    assert.deepEqual([k2().phase, k2().approvals], ['testing', []]);
+
+    // Testing runs late: the release manager is reminded each day, then the support person too.
+    const remindersBefore = w.smtp.received.length;
+    for (const step of [3 * DAY + 60_000, DAY, DAY]) {
+      now.t += step;
+      await d.process();
+    }
+    await waitFor('three reminders', () => w.smtp.received.filter((m) => templateOf(m) === 'release-overdue').length >= 4);
+    assert.deepEqual(newMail(remindersBefore), ['release-overdue>alice@example.org', 'release-overdue>bob@example.org', 'release-overdue>bob@example.org', 'release-overdue>bob@example.org'],
+      'bob (release manager) each day; alice, on duty, from the third');
+    assert.match(last('release-overdue', 'alice@example.org').subject!, /still testing \(reminder 3\)/);
+
+    // Both testers report it good: the first moves it on, the second is recorded.
+    await append(replyTo(carolCopy, 'Carol Tester <carol@example.org>', 'tested\nworks on two hosts', 'carol-ok'));
+    await append(replyTo(daveCopy, 'Dave Tester <dave@example.org>', 'Tested.', 'dave-ok'));
+    await d.pollOnce(['mail']);
+    assert.deepEqual([k2().phase, k2().approvals], ['publishing', ['carol', 'dave']]);
+
+    // The packages appear in the team's repository: announced, in the notice's thread.
+    rpmRepo(w, '/team/', [kernel(`${K0}.web100`), kernel(`${K2}.web100`)]);
+    await d.pollOnce(['mail']);
+    assert.equal(k2().phase, 'publishing', 'looked at a moment ago: not again before publish.repo.every');
+    now.t += 15 * 60_000;
+    await d.pollOnce(['mail']);
+    await waitFor('packages available', () => w.smtp.received.some((m) => templateOf(m) === 'packages-available'));
+    assert.equal(k2().phase, 'announced');
+    const available = last('packages-available');
+    assert.equal(toOf(available), 'users@example.org');
+    assert.equal(available.inReplyTo, notice2.messageId, 'a reply to the first notice');
+    assert.match(available.subject!, new RegExp(`^Re: New kernel ${K2.replaceAll('.', '\\.')}`));
+    assert.match(available.text!, /Thanks to Bob Example, release manager, and to the testers \(carol, dave\)/);
+
+    const status = await runCli(['status', '--json', '--config', path]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual((JSON.parse(status.stdout) as { procedures: unknown[] }).procedures, [], 'nothing left in progress');
+    const timeline = await runCli(['status', K2, '--config', path]);
+    assert.match(timeline.stdout, /procedure web100 \(record #2\): announced/);
+    assert.match(timeline.stdout, /publishing -> announced via repo/);
+    await d.stop();
+  });
+});
