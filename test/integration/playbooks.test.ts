@@ -6,8 +6,8 @@ import type { Daemon } from '../../src/daemon.js';
 import { runCli } from '../helpers/cli.js';
 import { Dovecot } from '../helpers/dovecot.js';
 import { ccOf, imapAppend, localMail, playbook, replyTo, rlsaMail, rpmRepo, save, templateOf, toOf } from '../helpers/playbook.js';
-import { waitFor } from '../helpers/util.js';
-import { World } from '../helpers/world.js';
+import { fixture, waitFor } from '../helpers/util.js';
+import { rssFeed, World } from '../helpers/world.js';
 
 const DAY = 86_400_000;
 
@@ -160,6 +160,98 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
     const timeline = await runCli(['status', K2, '--config', path]);
     assert.match(timeline.stdout, /procedure web100 \(record #2\): announced/);
     assert.match(timeline.stdout, /publishing -> announced via repo/);
+    await d.stop();
+  });
+
+  it('mofed-sru (000): Ubuntu LTS GA and HWE kernels whose ABI moved, duty by reply, the SRU bug text per kernel, superseded by the next upload, reminders, two testers, published by reply; a restart midway', async () => {
+    dove = new Dovecot();
+    await dove.start();
+    writeFileSync(join(w.tmp.dir, 'imap.pw'), dove.password);
+    const notice = (id: string) => ({ title: `${id}: Linux kernel vulnerabilities`, link: w.feeds.url(`/security/notices/${id}`), guid: id });
+    // The real USN-6548-1 notice (22.04 GA and 20.04 HWE 5.15 kernels), moved on to later uploads.
+    const usn = (id: string, abi: number, upload: number) => fixture('ubuntu-usn/USN-6548-1.json').replaceAll('USN-6548-1', id)
+      .replaceAll('5.15.0-91.101', `5.15.0-${abi}.${upload}`).replaceAll('5.15.0-91-', `5.15.0-${abi}-`);
+    const feed = (...ids: string[]) => w.feeds.set('/rss.xml', rssFeed('https://ubuntu.com/security/notices', ids.map(notice)));
+    w.feeds.set('/security/notices/USN-6548-1.json', fixture('ubuntu-usn/USN-6548-1.json'), 'application/json');
+    w.feeds.set('/security/notices/USN-6560-1.json', usn('USN-6560-1', 92, 102), 'application/json');
+    w.feeds.set('/security/notices/USN-6561-1.json', usn('USN-6561-1', 92, 103), 'application/json');
+    w.feeds.set('/security/notices/USN-6570-1.json', usn('USN-6570-1', 94, 104), 'application/json');
+    feed('USN-6548-1');
+    const cfg = localMail(w, playbook('mofed-sru'));
+    cfg.watchers[0] = { ...cfg.watchers[0], url: w.feeds.url('/rss.xml') };
+    cfg.watchers[1] = { ...cfg.watchers[1], host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user, password_file: 'imap.pw', timeout: '5s' };
+    const path = save(w, cfg);
+    const append = (raw: string) => imapAppend(dove!.port, dove!.user, dove!.password, raw);
+    const recs = () => Object.fromEntries(d.store.procedures.list().map((r) => [d.store.releases.get(r.release_id)!.version, r.phase]));
+
+    let d: Daemon = w.daemon(path, clock);
+    await d.pollOnce();
+    assert.equal(w.smtp.received.length, 0);
+
+    // A new ABI for both LTS lines: the person on duty (erin) is asked for each.
+    feed('USN-6560-1', 'USN-6548-1');
+    await d.pollOnce(['usn']);
+    await waitFor('the two requests', () => w.smtp.received.length === 2);
+    assert.deepEqual(mails(), ['assignment>erin@example.org', 'assignment>erin@example.org']);
+    // A respin of the same ABI starts nothing.
+    feed('USN-6561-1', 'USN-6560-1', 'USN-6548-1');
+    await d.pollOnce(['usn']);
+    assert.deepEqual(Object.keys(recs()).sort(), ['5.15.0-92.102', '5.15.0-92.102~20.04.1']);
+
+    for (const [i, m] of w.smtp.received.slice(0, 2).entries()) await append(replyTo(m, 'Erin Packager <erin@example.org>', 'ack', `erin-ack-${i}`));
+    await d.pollOnce(['replies']);
+    await waitFor('the SRU texts', () => w.smtp.received.filter((m) => templateOf(m) === 'sru-bug').length === 4);
+    const sru = w.smtp.received.find((m) => templateOf(m) === 'sru-bug' && toOf(m) === 'erin@example.org' && m.subject!.includes('22.04'))!;
+    assert.match(sru.subject!, /^\[SRU\] modules for linux-image-5\.15\.0-92-generic 5\.15\.0-92\.102 for 22\.04/);
+    for (const section of ['[Impact]', '[Major Changes]', '[Test Plan]', '[Regression Potential]']) assert.ok(sru.text!.includes(section), section);
+    assert.match(sru.text!, /A rebuild against 5\.15\.0-92\.102 \(the previous build was against 5\.15\.0-91\.101\)/);
+    assert.match(sru.text!, /1\. install the modules package from -proposed on each LTS release/);
+    assert.deepEqual(Object.values(recs()), ['testing', 'testing']);
+
+    // A restart, then the next ABI: both 92 kernels superseded, their release manager told.
+    await d.stop();
+    d = w.daemon(path, clock);
+    feed('USN-6570-1', 'USN-6561-1', 'USN-6560-1', 'USN-6548-1');
+    const before = w.smtp.received.length;
+    await d.pollOnce(['usn']);
+    await waitFor('superseded notices and new requests', () => w.smtp.received.length === before + 4);
+    assert.deepEqual(newMail(before), ['assignment>erin@example.org', 'assignment>erin@example.org', 'release-superseded>erin@example.org', 'release-superseded>erin@example.org']);
+    assert.deepEqual(recs(), { '5.15.0-92.102': 'superseded', '5.15.0-92.102~20.04.1': 'superseded', '5.15.0-94.104': 'detected', '5.15.0-94.104~20.04.1': 'detected' });
+
+    // frank answers the old kernel's text; a stranger answers too: refused, frank told why, the stranger not.
+    const frankOld = w.smtp.received.find((m) => templateOf(m) === 'sru-bug' && toOf(m) === 'frank@example.org')!;
+    const beforeRefusals = w.smtp.received.length;
+    await append(replyTo(frankOld, 'Frank Packager <frank@example.org>', 'tested', 'frank-old'));
+    await append(replyTo(frankOld, 'Someone <someone@elsewhere.example>', 'tested', 'stranger'));
+    await d.pollOnce(['replies']);
+    await waitFor('the refusal', () => w.smtp.received.length === beforeRefusals + 1);
+    assert.deepEqual(newMail(beforeRefusals), ['release-reply-refused>frank@example.org']);
+    assert.match(last('release-reply-refused').text!, /already superseded/);
+
+    for (const [i, m] of w.smtp.received.filter((x) => templateOf(x) === 'assignment').slice(2).entries()) await append(replyTo(m, 'Erin Packager <erin@example.org>', 'ack', `erin-ack-94-${i}`));
+    await d.pollOnce(['replies']);
+    await waitFor('the new SRU texts', () => w.smtp.received.filter((m) => templateOf(m) === 'sru-bug').length === 8);
+
+    // Testing runs past its week: erin, the release manager, is reminded for each kernel.
+    const beforeLate = w.smtp.received.length;
+    now.t += 7 * DAY + 60_000;
+    await d.process();
+    await waitFor('a reminder per kernel', () => w.smtp.received.length === beforeLate + 2);
+    assert.deepEqual(newMail(beforeLate), ['release-overdue>erin@example.org', 'release-overdue>erin@example.org']);
+
+    // Both testers report the 22.04 kernel good; erin says it is published.
+    const copy = (who: string) => w.smtp.received.filter((m) => templateOf(m) === 'sru-bug' && toOf(m) === `${who}@example.org` && m.subject!.includes('5.15.0-94.104 for 22.04')).at(-1)!;
+    await append(replyTo(copy('frank'), 'Frank Packager <frank@example.org>', 'tested\nmlx5 and irdma load', 'frank-ok'));
+    await append(replyTo(copy('erin'), 'Erin Packager <erin@example.org>', 'tested', 'erin-ok'));
+    await d.pollOnce(['replies']);
+    assert.equal(recs()['5.15.0-94.104'], 'publishing');
+    assert.deepEqual(d.procedures.find('5.15.0-94.104')[0]!.approvals.sort(), ['erin', 'frank']);
+    await append(replyTo(copy('erin'), 'Erin Packager <erin@example.org>', 'published\nin -updates since this morning', 'erin-published'));
+    await d.pollOnce(['replies']);
+    assert.equal(recs()['5.15.0-94.104'], 'announced');
+    await waitFor('packages available', () => w.smtp.received.some((m) => templateOf(m) === 'packages-available'));
+    assert.equal(toOf(last('packages-available')), 'rdma-users@example.org');
+    assert.equal(recs()['5.15.0-94.104~20.04.1'], 'testing', 'the other line goes on its own way');
     await d.stop();
   });
 });
