@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import type { Daemon } from '../../src/daemon.js';
 import { runCli } from '../helpers/cli.js';
+import { CiServer } from '../helpers/ci-server.js';
 import { Dovecot } from '../helpers/dovecot.js';
 import { ccOf, imapAppend, localMail, playbook, replyTo, rlsaMail, rpmRepo, save, templateOf, toOf } from '../helpers/playbook.js';
 import { fixture, waitFor } from '../helpers/util.js';
@@ -253,5 +254,71 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
     assert.equal(toOf(last('packages-available')), 'rdma-users@example.org');
     assert.equal(recs()['5.15.0-94.104~20.04.1'], 'testing', 'the other line goes on its own way');
     await d.stop();
+  });
+
+  it('ofed-rocky9 (001): the newest Rocky 9 kernel in the mirror, the workflow dispatched with its real inputs once kernel-devel is there, the run cancelled when a newer kernel comes, "available" when the set built; a restart midway; a late build reminded before it times out', async () => {
+    const ci = new CiServer();
+    await ci.start();
+    try {
+      writeFileSync(join(w.tmp.dir, 'gh.token'), ci.token);
+      const K0 = '5.14.0-362.8.1.el9_3';
+      const K1 = '5.14.0-362.13.1.el9_3';
+      const K2 = '5.14.0-362.18.1.el9_3';
+      const pkg = (version: string, name = 'kernel') => { const [ver, rel] = version.split(/-(.*)/); return { name, ver: ver!, rel: rel!, arch: 'x86_64' }; };
+      rpmRepo(w, '/mirror/', [pkg(K0), pkg(K0, 'kernel-devel')]);
+      const cfg = localMail(w, playbook('ofed-rocky9'));
+      cfg.watchers[0] = { ...cfg.watchers[0], url: w.feeds.url('/mirror/') };
+      const t = cfg.builds['ofed-kmods'];
+      Object.assign(t, { api_url: ci.url, token_file: 'gh.token', poll_every: '1m', workflow: 'build.yml' });
+      t.wait_for_packages.url = w.feeds.url('/mirror/');
+      const path = save(w, cfg);
+      // The tracker is driven by hand with the test clock: each step is a minute later.
+      const step = async (n = 1) => { for (let i = 0; i < n; i += 1) { now.t += 60_000; await d.builds.tick(); await d.process(); } };
+      const builds = () => d.store.builds.list().reverse();
+
+      let d: Daemon = w.daemon(path, clock);
+      await d.pollOnce();
+      assert.equal(d.store.procedures.list().length, 0, 'the baseline starts nothing');
+
+      // K1 in the mirror, its kernel-devel not yet: the build waits at the gate.
+      rpmRepo(w, '/mirror/', [pkg(K0), pkg(K0, 'kernel-devel'), pkg(K1)]);
+      await d.pollOnce();
+      await step(3);
+      assert.deepEqual(builds().map((b) => b.state), ['waiting']);
+      assert.equal(ci.count('POST', '/dispatches'), 0);
+      rpmRepo(w, '/mirror/', [pkg(K0), pkg(K0, 'kernel-devel'), pkg(K1), pkg(K1, 'kernel-devel')]);
+      now.t += 15 * 60_000;
+      await step(2);
+      assert.equal(builds()[0]!.state, 'running');
+      const dispatch = JSON.parse(ci.seen.find((s) => s.method === 'POST' && s.path.endsWith('/dispatches'))!.body) as { ref: string; inputs: Record<string, unknown> };
+      assert.deepEqual(dispatch.inputs, { rocky9: 'true', runner_env: 'self-hosted' }, 'the workflow\'s own inputs, no kernel');
+      assert.equal((builds()[0]!.subject.kernel as { version: string }).version, K1, 'the build records which kernel the run was for');
+
+      // A restart, then K2: K1's run is cancelled through the API, the team told.
+      await d.stop();
+      d = w.daemon(path, clock);
+      rpmRepo(w, '/mirror/', [pkg(K1), pkg(K1, 'kernel-devel'), pkg(K2), pkg(K2, 'kernel-devel')]);
+      await d.pollOnce();
+      await step(2);
+      assert.equal(builds().find((b) => (b.subject.kernel as { version: string }).version === K1)!.state, 'cancelled');
+      assert.equal(ci.cancelled().length, 1);
+      await waitFor('the superseded notice', () => mails().includes('release-superseded>ofed-team@example.org'));
+
+      // K2 builds slowly: past the phase's 4 hours, a reminder (before the target's 6 h timeout); then it succeeds and users hear.
+      ci.outcome.polls = 10_000;
+      await step(3);
+      now.t += 4 * 3_600_000;
+      await step(1);
+      await waitFor('the reminder', () => mails().includes('release-overdue>ofed-team@example.org'));
+      ci.outcome.polls = 0;
+      await step(3);
+      await waitFor('packages available', () => mails().includes('packages-available>ofed-users@example.org'));
+      assert.equal(d.procedures.find(K2)[0]!.phase, 'announced');
+      assert.match(last('packages-available').subject!, new RegExp(K2.replaceAll('.', '\\.')));
+      assert.equal(ci.count('POST', '/dispatches'), 2, 'one dispatch per kernel, none twice across the restart');
+      await d.stop();
+    } finally {
+      await ci.stop();
+    }
   });
 });
