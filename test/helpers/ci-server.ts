@@ -24,6 +24,8 @@ export class CiServer {
   startThenFail = 0;
   /** The next n GitLab pipelines fail whatever `outcome` says. */
   failPipelines = 0;
+  /** GitLab pipelines whose variables include all of these fail. */
+  failVariables: Record<string, string> | undefined;
   readonly runs = new Map<number, Run>();
   private nextId = 1000;
   readonly token = 'gh-secret-token-123';
@@ -130,6 +132,7 @@ export class CiServer {
       const vars = Object.fromEntries([...form.entries()].filter(([k]) => k.startsWith('variables[')).map(([k, v]) => [k.slice(10, -1), v]));
       const run = this.newRun('gitlab', 'pipeline', vars);
       if (this.failPipelines > 0) { this.failPipelines -= 1; run.conclusion = 'failure'; }
+      if (this.failVariables && Object.entries(this.failVariables).every(([k, v]) => vars[k] === v)) run.conclusion = 'failure';
       if (this.startThenFail > 0) { this.startThenFail -= 1; return this.json(res, 502, { message: 'Bad Gateway' }); }
       return this.json(res, 201, { id: run.id, iid: 1, project_id: 7, sha: 'a1b2', ref: form.get('ref'), status: 'created', web_url: `https://gitlab.example/${decodeURIComponent(m[1]!)}/-/pipelines/${run.id}` });
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import type { Daemon } from '../../src/daemon.js';
@@ -30,6 +30,16 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
   afterEach(async () => {
     await w.stop();
     await dove?.destroy();
+  });
+
+  it('every playbook in config/examples passes check-config', async () => {
+    const files = readdirSync(join('config', 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+    assert.deepEqual(files, ['mofed-sru.yaml', 'ofed-rocky9.yaml', 'rdma-set.yaml', 'web100-style.yaml']);
+    for (const f of files) {
+      const r = await runCli(['check-config', join('config', 'examples', f)]);
+      assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+      assert.match(r.stdout, /procedures: 1\n/);
+    }
   });
 
   it('web100-style (002): volunteer release manager by reply, notice with CVE links, a signed build, testers by reply, overdue reminders, publish seen in the repository, "packages available" in the notice\'s thread; a newer kernel supersedes one mid-build; a restart midway', async () => {
@@ -316,6 +326,67 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
       assert.equal(d.procedures.find(K2)[0]!.phase, 'announced');
       assert.match(last('packages-available').subject!, new RegExp(K2.replaceAll('.', '\\.')));
       assert.equal(ci.count('POST', '/dispatches'), 2, 'one dispatch per kernel, none twice across the restart');
+      await d.stop();
+    } finally {
+      await ci.stop();
+    }
+  });
+
+  it('rdma-set (004): the set is announced only when every member built; a failed member holds it back and the mail says which; `build retry` runs only that one; a newer kernel cancels a set mid-build; a restart midway', async () => {
+    const ci = new CiServer();
+    await ci.start();
+    try {
+      writeFileSync(join(w.tmp.dir, 'gl-trigger.token'), 'glptt-trigger');
+      writeFileSync(join(w.tmp.dir, 'gl-api.token'), 'glpat-reader');
+      const doc = JSON.parse(fixture('kernel-org/releases.json')) as { releases: Record<string, unknown>[] };
+      const publish = (...versions: string[]) => w.feeds.set('/releases.json', JSON.stringify({ ...doc, releases: [...doc.releases, ...versions.map((version) => ({ ...doc.releases[1], version }))] }), 'application/json');
+      publish();
+      const cfg = localMail(w, playbook('rdma-set'));
+      cfg.watchers[0] = { ...cfg.watchers[0], url: w.feeds.url('/releases.json') };
+      for (const t of Object.values(cfg.builds) as Record<string, unknown>[]) Object.assign(t, { url: ci.url, token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', poll_every: '1m' });
+      const path = save(w, cfg);
+      const step = async (n = 1) => { for (let i = 0; i < n; i += 1) { now.t += 60_000; await d.builds.tick(); await d.process(); } };
+      const setOf = (version: string) => d.store.builds.list().reverse().filter((b) => (b.subject.kernel as { version: string }).version === version);
+
+      let d: Daemon = w.daemon(path, clock);
+      await d.pollOnce();
+      // 5.10.2: the set of four (the core and three providers) starts and runs long.
+      ci.outcome.polls = 10_000;
+      publish('5.10.2');
+      await d.pollOnce();
+      await step(2);
+      assert.deepEqual(setOf('5.10.2').map((b) => `${b.target}${b.combo_key ? `[${b.combo_key}]` : ''}:${b.state}`),
+        ['rdma-core:running', 'rdma-providers[provider=mlx5]:running', 'rdma-providers[provider=efa]:running', 'rdma-providers[provider=irdma]:running']);
+      // 5.10.3 while it runs: the whole older set is cancelled, the maintainers told.
+      publish('5.10.2', '5.10.3');
+      ci.outcome.polls = 1;
+      ci.failVariables = { PROVIDER: 'irdma', KERNEL: '5.10.3' };
+      await d.pollOnce();
+      await step(4);
+      assert.deepEqual(setOf('5.10.2').map((b) => b.state), ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+      assert.equal(ci.cancelled().length, 4);
+      await waitFor('the superseded notice', () => mails().includes('release-superseded>rdma-maintainers@example.org'));
+      // 5.10.3's irdma provider fails: no announcement, the mail names it.
+      await waitFor('the set failed', () => mails().includes('build-set-failed>rdma-maintainers@example.org'));
+      const failed = last('build-set-failed');
+      assert.match(failed.text!, /FAILED rdma-providers provider=irdma: pipeline failed/);
+      assert.match(failed.text!, /ok +rdma-providers provider=mlx5/);
+      assert.ok(!mails().some((m) => m.startsWith('packages-available')), 'nothing announced');
+      assert.equal(d.procedures.find('5.10.3')[0]!.phase, 'building');
+
+      // A restart; the failed member is retried from the shell and the set completes.
+      await d.stop();
+      ci.failVariables = undefined;
+      const retry = await runCli(['build', 'retry', '5.10.3', '--config', path]);
+      assert.equal(retry.code, 0, retry.stderr);
+      assert.match(retry.stdout, /1 failed build queued again/);
+      // The shell ran on the real clock: the daemon's test clock catches up with it.
+      now.t = Math.max(now.t, Date.now());
+      d = w.daemon(path, clock);
+      await step(4);
+      await waitFor('the announcement', () => mails().includes('packages-available>linux-rdma@example.org'));
+      assert.equal(d.procedures.find('5.10.3')[0]!.phase, 'announced');
+      assert.equal(ci.count('POST', '/trigger/pipeline'), 9, 'four for each kernel, and the one retried');
       await d.stop();
     } finally {
       await ci.stop();
