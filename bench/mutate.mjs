@@ -18,7 +18,7 @@ const MOCHA = 'npx mocha --no-config -n import=tsx --timeout 60000 --exit --bail
 export const GROUPS = {
   ingest: {
     mutate: ['src/ingest/ingest.ts:29-55', 'src/ingest/replay.ts:55-68'],
-    tests: ['test/unit/store.test.ts', 'test/unit/stream.test.ts', 'test/integration/replay.test.ts', 'test/integration/pipeline.test.ts'],
+    tests: ['test/unit/ingest.test.ts', 'test/unit/store.test.ts', 'test/unit/stream.test.ts', 'test/integration/replay.test.ts', 'test/integration/pipeline.test.ts'],
   },
   rules: {
     mutate: ['src/rules/engine.ts:27-91'],
