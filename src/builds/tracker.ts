@@ -150,6 +150,7 @@ export class BuildTracker {
   private ctx(): TriggerContext {
     return {
       log: this.deps.log, now: () => this.now(), logDir: this.logDir,
+      followed: (externalId: string, type: string, exceptBuild: number) => this.store.builds.followsRun(type, externalId, exceptBuild),
       wake: (id?: number) => {
         if (id !== undefined && this.store.db.open) this.store.builds.update(id, { next_check_at: this.iso() }, this.iso());
         this.wake();
@@ -173,6 +174,8 @@ export class BuildTracker {
           found = await trigger.recover(t, b, this.ctx());
         } catch (err) {
           const e = err instanceof BuildError ? err : new BuildError(errorMessage(err), true);
+          // A run that cannot be told apart from others: neither dispatching again nor guessing is safe.
+          if (!e.retryable) { this.finish(b, 'failed', e.message); return; }
           log.warn('looking for the run of an unanswered dispatch failed; will look again', { error: e.message });
           this.store.builds.update(b.id, { last_error: e.message, next_check_at: e.retryAt ? new Date(e.retryAt).toISOString() : this.iso(retryDelay(b.attempt, t.retry.base, t.retry.max)) }, this.iso());
           return;
@@ -237,7 +240,8 @@ export class BuildTracker {
 
   private async dispatch(b: BuildRow, t: TargetConfig, log: Logger): Promise<void> {
     const trigger = triggerFor(t.type)!;
-    b = this.store.builds.update(b.id, { state: 'dispatching', attempt: b.attempt + 1 }, this.iso());
+    // When the attempt was made: a look-up after an unanswered dispatch searches from here.
+    b = this.store.builds.update(b.id, { state: 'dispatching', attempt: b.attempt + 1, tracking: { ...b.tracking, dispatch_at: this.iso() } }, this.iso());
     try {
       const d = await trigger.dispatch(t, b, this.ctx());
       crashPoint('build-dispatched');

@@ -33,6 +33,8 @@ export interface TriggerContext {
   now(): number;
   /** Where a command writes its output. */
   logDir: string;
+  /** Whether another build already follows this run (its external id, for this target type). */
+  followed(externalId: string, type: string, exceptBuild: number): boolean;
   /** Tell the tracker a build has news (a command exited): it is looked at now, not at its next poll. */
   wake(buildId?: number): void;
 }

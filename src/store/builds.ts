@@ -72,6 +72,11 @@ export class BuildStore {
     return this.get(id)!;
   }
 
+  /** Whether a build other than `exceptId` of this type follows that run. */
+  followsRun(type: string, externalId: string, exceptId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM builds WHERE type = ? AND external_id = ? AND id != ? LIMIT 1').get(type, externalId, exceptId) !== undefined;
+  }
+
   get(id: number): BuildRow | undefined {
     const r = this.db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as Row | undefined;
     return r ? fromRow(r) : undefined;

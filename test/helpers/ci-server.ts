@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface Seen { method: string; path: string; auth: string | undefined; body: string }
 
-interface Run { id: number; kind: 'github' | 'gitlab' | 'jenkins'; name: string; polls: number; conclusion: string; inputs: Record<string, string>; cancelled?: boolean }
+interface Run { id: number; kind: 'github' | 'gitlab' | 'jenkins'; name: string; polls: number; conclusion: string; inputs: Record<string, string>; cancelled?: boolean; ref?: string }
 
 export class CiServer {
   private server: Server | undefined;
@@ -94,6 +94,7 @@ export class CiServer {
       if (m[2] !== 'build.yml') return this.json(res, 404, { message: 'Not Found' });
       const d = JSON.parse(body) as { ref: string; inputs: Record<string, string>; return_run_details?: boolean };
       const run = this.newRun('github', d.inputs.correlation ?? `Build ${d.ref}`, d.inputs);
+      run.ref = d.ref;
       if (this.startThenFail > 0) {
         this.startThenFail -= 1;
         return this.json(res, 502, { message: 'Bad Gateway' });
@@ -105,7 +106,7 @@ export class CiServer {
       return;
     }
     if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/runs\?/.exec(path)) && method === 'GET') {
-      const runs = [...this.runs.values()].map((r) => ({ id: r.id, name: r.name, display_title: r.name, status: 'queued', conclusion: null, html_url: `https://github.example/${m![1]}/actions/runs/${r.id}`, created_at: new Date().toISOString() }));
+      const runs = [...this.runs.values()].filter((r) => r.kind === 'github').map((r) => ({ id: r.id, name: r.name, display_title: r.name, event: 'workflow_dispatch', head_branch: r.ref ?? 'main', status: 'queued', conclusion: null, html_url: `https://github.example/${m![1]}/actions/runs/${r.id}`, created_at: new Date().toISOString() }));
       return this.json(res, 200, { total_count: runs.length, workflow_runs: runs });
     }
     if ((m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/cancel$/.exec(path)) && method === 'POST') {

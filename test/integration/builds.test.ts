@@ -120,10 +120,12 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(w.logs.lines.filter((l) => l.message === 'found the run of an unanswered dispatch').length, 2);
   });
 
-  for (const kind of ['github', 'gitlab', 'jenkins'] as const) {
+  for (const kind of ['github', 'github-uncorrelated', 'gitlab', 'jenkins'] as const) {
     it(`killed between a ${kind} dispatch and its record: the restart finds the run, and nothing is dispatched twice`, async () => {
       const targets = {
         github: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', ...fast },
+        // A workflow that takes no correlation input: the run is told by its ref and time, and by no other build following it.
+        'github-uncorrelated': { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
         gitlab: { type: 'gitlab-pipeline', url: ci.url, project: 'group/kmod', token_file: 'gl-trigger.token', api_token_file: 'gl-api.token', ...fast },
         jenkins: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
       };
@@ -139,6 +141,19 @@ describe('builds against a local CI server and real commands', function () {
       assert.equal(ci.runs.size, 1, 'no second dispatch');
     });
   }
+
+  it('without correlation_input, two runs started in the window of an unanswered dispatch cannot be told apart: the build fails saying so, and nothing is dispatched again', async () => {
+    const cfg = config({ mods: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } });
+    // Someone started the same workflow by hand at the same moment.
+    await fetch(`${ci.url}/repos/example/kmod/actions/workflows/build.yml/dispatches`, { method: 'POST', headers: { authorization: `Bearer ${ci.token}` }, body: JSON.stringify({ ref: 'main', inputs: {} }) });
+    ci.startThenFail = 1;
+    await kernel(cfg);
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    const b = builds()[0]!;
+    assert.equal(b.state, 'failed');
+    assert.match(b.last_error!, /2 runs of build\.yml on main started since; without correlation_input they cannot be told apart/);
+    assert.equal(ci.count('POST', '/dispatches'), 2, 'the manual one and ours: none more');
+  });
 
   it('a server that answers 204 without correlation_input fails the build with what to set, instead of guessing which run is its own', async () => {
     ci.githubDetails = false;

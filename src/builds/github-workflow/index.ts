@@ -26,7 +26,7 @@ export const githubSchema = z.strictObject({
 });
 type Cfg = z.output<typeof githubSchema>;
 
-interface Run { id: number; name?: string; display_title?: string; status: string; conclusion: string | null; html_url: string; created_at: string }
+interface Run { id: number; name?: string; display_title?: string; status: string; conclusion: string | null; html_url: string; created_at: string; event?: string; head_branch?: string }
 
 function headers(cfg: Cfg): Record<string, string> {
   return {
@@ -37,13 +37,39 @@ function headers(cfg: Cfg): Record<string, string> {
 
 const base = (cfg: Cfg) => `${cfg.api_url.replace(/\/$/, '')}/repos/${cfg.repo}/actions`;
 
-/** The run this build dispatched, by its correlation id in the run's name. */
-async function findRun(cfg: Cfg, b: BuildRow, ctx: TriggerContext, since: string): Promise<Run | undefined> {
+/** When the unanswered attempt was made (recorded by the tracker; older rows: their last update). */
+const dispatchedAt = (b: BuildRow): string => (typeof b.tracking.dispatch_at === 'string' ? b.tracking.dispatch_at : b.updated_at);
+
+/** The workflow's dispatched runs created since a minute before `since`, oldest first. */
+async function runsSince(cfg: Cfg, ctx: TriggerContext, since: string): Promise<Run[]> {
   const after = new Date(Date.parse(since) - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const url = `${base(cfg)}/workflows/${encodeURIComponent(cfg.workflow)}/runs?event=workflow_dispatch&created=${encodeURIComponent(`>=${after}`)}&per_page=100`;
   const res = await api('GET', url, { headers: headers(cfg), now: ctx.now, what: `github ${cfg.repo}` });
-  const runs = ((res.json() as { workflow_runs?: Run[] }).workflow_runs ?? []).sort((x, y) => x.id - y.id);
-  return runs.find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
+  return ((res.json() as { workflow_runs?: Run[] }).workflow_runs ?? []).sort((x, y) => x.id - y.id);
+}
+
+/** The run this build dispatched, by its correlation id in the run's name. */
+async function findRun(cfg: Cfg, b: BuildRow, ctx: TriggerContext, since: string): Promise<Run | undefined> {
+  return (await runsSince(cfg, ctx, since)).find((r) => `${r.name ?? ''} ${r.display_title ?? ''}`.includes(b.correlation));
+}
+
+/**
+ * Without a correlation id (a workflow that takes no such input), the run of
+ * an unanswered dispatch can only be told by where and when it started: a
+ * dispatched run on the build's ref, created since the attempt, that no other
+ * build follows. One such run is ours; none means the dispatch never arrived;
+ * several cannot be told apart, and the build fails saying so rather than
+ * follow a stranger's run or start another.
+ */
+async function findUncorrelated(cfg: Cfg, b: BuildRow, ctx: TriggerContext): Promise<Run | undefined> {
+  const ref = (b.request as { ref: string }).ref;
+  const runs = (await runsSince(cfg, ctx, dispatchedAt(b)))
+    .filter((r) => (r.event ?? 'workflow_dispatch') === 'workflow_dispatch' && (r.head_branch === undefined || r.head_branch === ref || `refs/heads/${r.head_branch}` === ref))
+    .filter((r) => !ctx.followed(String(r.id), 'github-workflow', b.id));
+  if (runs.length > 1) {
+    throw new BuildError(`github ${cfg.repo}: the dispatch was not answered and ${runs.length} runs of ${cfg.workflow} on ${ref} started since; without correlation_input they cannot be told apart, so none is followed and none started again: set correlation_input (and \`run-name: \${{ inputs.<it> }}\`) to make this safe`, false);
+  }
+  return runs[0];
 }
 
 /** The run's artifacts, as links a person can open (a listing that fails costs the links, not the build). */
@@ -89,9 +115,8 @@ export const githubWorkflow: Trigger<typeof githubSchema> = {
   },
 
   async recover(cfg, b, ctx) {
-    if (!cfg.correlation_input) return undefined;
-    const run = await findRun(cfg, b, ctx, b.updated_at);
-    return run ? { external_id: String(run.id), url: run.html_url, tracking: { run_id: run.id, dispatched_at: b.updated_at } } : undefined;
+    const run = cfg.correlation_input ? await findRun(cfg, b, ctx, dispatchedAt(b)) : await findUncorrelated(cfg, b, ctx);
+    return run ? { external_id: String(run.id), url: run.html_url, tracking: { run_id: run.id, dispatched_at: dispatchedAt(b) } } : undefined;
   },
 
   async poll(cfg, b, ctx): Promise<Progress> {

@@ -65,7 +65,7 @@ export const gitlabPipeline: Trigger<typeof gitlabSchema> = {
     const req = b.request as { ref: string };
     const headers = { 'private-token': readSecret(cfg.api_token_file, 'api_token_file') };
     const what = `gitlab ${cfg.project}`;
-    const since = new Date(Date.parse(b.updated_at) - 60_000).toISOString();
+    const since = new Date(Date.parse(typeof b.tracking.dispatch_at === 'string' ? b.tracking.dispatch_at : b.updated_at) - 60_000).toISOString();
     const list = (await api('GET', `${project(cfg)}/pipelines?ref=${encodeURIComponent(req.ref)}&source=trigger&updated_after=${encodeURIComponent(since)}&order_by=id&sort=desc&per_page=20`, { headers, now: ctx.now, what })).json() as { id: number; web_url?: string }[];
     for (const p of Array.isArray(list) ? list : []) {
       const vars = (await api('GET', `${project(cfg)}/pipelines/${p.id}/variables`, { headers, now: ctx.now, what })).json() as { key: string; value: string }[];
