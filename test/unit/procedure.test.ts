@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/log.js';
 import { ReplyHandler } from '../../src/rotation/replies.js';
+import { buildRef } from '../../src/builds/tracker.js';
 import type { MailInput } from '../../src/sources/source.js';
 import { ProcedureBench } from '../helpers/procedure.js';
 
@@ -140,6 +141,27 @@ describe('procedure: release records through the rules engine (real SQLite, a te
     assert.deepEqual(reminders.map((r) => `${r.reminders}:${r.escalation}`), ['1:release_manager', '2:support_person', '3:rotation']);
     const late = b.store.outbox.list().filter((m) => m.rule_run_id !== null && m.event_id !== null && b.store.events.get(m.event_id)!.type === 'release.overdue').reverse();
     assert.deepEqual(late.map((m) => m.recipients.map((r) => /<([^@]+)@/.exec(r)![1]).join()), ['bob', 'bob', 'alice', 'bob', 'alice'], 'bob (release manager) each time; alice (on duty) from the second; the rotation (alice, bob: each once) the third');
+  });
+
+  it('build-failed: rendered from a real build.failed event, to the release manager in their own copy', () => {
+    b = new ProcedureBench(WEB100.replace('rules:', `rules:
+  - { id: failed, on: build.failed, do: [ { email: { template: build-failed, to: [release_manager] } } ] }`));
+    b.kernel(K1);
+    const a = b.store.assignments.forRelease(b.record(K1).release_id)[0]!;
+    b.assignments.act(a, 'ack', 'alice', 'cli');
+    b.engine.processPending();
+    const build = b.store.builds.forSet({ release_id: b.record(K1).release_id, event_id: 0 })[0]!;
+    b.store.tx(() => {
+      const row = b.store.builds.update(build.id, { state: 'failed', attempt: 2, last_error: 'exit status 2', url: '/var/lib/kernel-herald/builds/build-1-attempt-2.log' }, b.iso());
+      b.store.events.append('build.failed', { build: buildRef(row, row.last_error), kernel: (build.subject.kernel ?? null) as never, driver: null }, row.release_id, b.iso());
+    });
+    b.engine.processPending();
+    const mail = b.store.outbox.list().find((m) => m.template === 'build-failed')!;
+    assert.deepEqual(mail.recipients, ['"Alice A" <alice@test.example>']);
+    assert.match(mail.subject, new RegExp(`^Build failed: kmod for rocky 9 kernel ${K1.replaceAll('.', '\\.')} \\[KH-[0-9a-f]{20}\\]$`));
+    assert.match(mail.body, /failed after 2 attempts:\n\n {2}exit status 2\n\n {2}\/var\/lib\/kernel-herald\/builds\/build-1-attempt-2\.log/);
+    assert.match(mail.body, new RegExp(`kernel-herald build retry ${K1.replaceAll('.', '\\.')}`));
+    assert.equal(b.record(K1).phase, 'building', 'a failed build keeps the kernel in building');
   });
 
   describe('steps by reply', () => {
