@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, httpUrl } from '../config/fields.js';
+import { duration, httpUrl } from '../fields.js';
 import { HeraldError } from '../errors.js';
 import { decodeBody } from '../sources/document.js';
 import { packagesIndex, releaseIndexes, stanzas } from '../watchers/repo/apt.js';

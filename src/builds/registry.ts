@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../config/fields.js';
+import { duration } from '../fields.js';
 import { command } from './command/index.js';
 import { gateSchema } from './gate.js';
 import { githubWorkflow } from './github-workflow/index.js';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { duration, emailAddress, id } from './fields.js';
+import { duration, emailAddress, id } from '../fields.js';
 import { watcherSchema } from '../watchers/registry.js';
-import { actionSchema } from '../rules/actions/registry.js';
+import { ruleSchema } from '../rules/schema.js';
 import { rotationSchema } from '../rotation/schema.js';
-import { EVENT_TYPES } from '../domain.js';
 import { targetSchema, type TargetConfig } from '../builds/registry.js';
 import { proceduresSchema } from '../procedure/schema.js';
 
@@ -47,14 +46,6 @@ const mail = z.strictObject({
 
 const person = z.strictObject({ name: z.string().min(1), email: emailAddress });
 
-const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
-const rule = z.strictObject({
-  id,
-  on: z.enum(EVENT_TYPES),
-  when: z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)])).default({}),
-  do: z.array(actionSchema).min(1, 'needs at least one action'),
-  enabled: z.boolean().default(true),
-});
 
 /**
  * How long bulky records are kept. Kernels, their events and rule runs, and
@@ -80,10 +71,10 @@ export const configSchema = z.strictObject({
   builds: z.record(id, targetSchema).default({}),
   procedures: proceduresSchema,
   watchers: z.array(watcherSchema).default([]),
-  rules: z.array(rule).default([]),
+  rules: z.array(ruleSchema).default([]),
   retention: retention.prefault({}),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'builds'> & { builds: Record<string, TargetConfig> };
-export type RuleConfig = Config['rules'][number];
+export type { RuleConfig } from '../rules/schema.js';
 export type MailConfig = Config['mail'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, id } from '../config/fields.js';
+import { duration, id } from '../fields.js';
 import type { RotationSpec } from './schedule.js';
 
 // The `rotations:` section: who takes turns, in which time zone, and who is away.

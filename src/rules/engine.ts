@@ -3,7 +3,7 @@ import { crashPoint } from '../crash-points.js';
 import type { HeraldEvent } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { RuleConfig } from '../config/schema.js';
+import type { RuleConfig } from './schema.js';
 import type { Store } from '../store/index.js';
 import { actionByName } from './actions/registry.js';
 import type { ActionEnv, ActionOutcome } from './actions/types.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronExpr, duration, httpUrl, id } from '../config/fields.js';
+import { cronExpr, duration, httpUrl, id } from '../fields.js';
 
 /** Keys every watcher has: how much it reads per visit, when it counts as unhealthy, and when as quiet. */
 export const everyWatcherFields = {

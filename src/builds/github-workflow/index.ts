@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl } from '../../config/fields.js';
+import { httpUrl } from '../../fields.js';
 import { readSecret } from '../../secrets.js';
 import type { BuildRow } from '../../store/builds.js';
 import { api } from '../http.js';

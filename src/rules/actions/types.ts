@@ -5,8 +5,27 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { TemplateSet } from '../../mail/templates.js';
 import type { AssignmentService } from '../../rotation/service.js';
-import type { BuildTracker } from '../../builds/tracker.js';
-import type { ProcedureService } from '../../procedure/service.js';
+import type { RoleHolders } from '../../mail/recipients.js';
+import type { BuildRow } from '../../store/builds.js';
+import type { ReleaseRecord } from '../../store/procedures.js';
+
+// The rules see the build tracker and the procedure through these ports, which
+// the daemon fills with the real services: the rules stay below them.
+
+/** What the build action asks of the tracker: rows written in the rule run's transaction. */
+export interface BuildPort {
+  create(event: HeraldEvent, ruleId: string, index: number, target: string): BuildRow[];
+}
+
+/** What the rules ask of the release procedure. */
+export interface ProcedurePort {
+  start(origin: HeraldEvent, ruleId: string, name: string): { record: ReleaseRecord; created: boolean };
+  /** The phase changes an event causes, in its transaction, before the rules see it. */
+  observe(event: HeraldEvent): void;
+  recordOf(event: HeraldEvent): ReleaseRecord | undefined;
+  holders(event: HeraldEvent, record: ReleaseRecord | undefined): RoleHolders;
+  templateContext(event: HeraldEvent, record: ReleaseRecord | undefined): Record<string, unknown>;
+}
 
 export interface ActionEnv {
   store: Store;
@@ -18,9 +37,9 @@ export interface ActionEnv {
   /** The rotation procedure: the assign action starts it, templates read its roles. */
   assignments: AssignmentService;
   /** The build action writes rows; the tracker takes them from there. */
-  builds: BuildTracker;
+  builds: BuildPort;
   /** Release records: the procedure action starts one; events move them on before the rules see the event. */
-  procedures: ProcedureService;
+  procedures: ProcedurePort;
 }
 
 export interface ActionContext extends ActionEnv {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, id } from '../../config/fields.js';
+import { duration, id } from '../../fields.js';
 import { everyWatcherFields } from '../common.js';
 
 export const imapSchema = z.strictObject({

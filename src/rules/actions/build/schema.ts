@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from '../../../config/fields.js';
+import { id } from '../../../fields.js';
 
 export const buildSchema = z.strictObject({
   /** A name under builds: in the config. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from '../../../config/fields.js';
+import { id } from '../../../fields.js';
 import { didYouMean } from '../../../suggest.js';
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import cron from 'node-cron';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from './duration.js';
 
 // Field types shared by the config schema and the per-module schemas
 // (watcher types, actions), so each module can own its own keys.
