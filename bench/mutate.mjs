@@ -21,23 +21,27 @@ export const GROUPS = {
     tests: ['test/unit/ingest.test.ts', 'test/unit/store.test.ts', 'test/unit/stream.test.ts', 'test/integration/replay.test.ts', 'test/integration/pipeline.test.ts'],
   },
   rules: {
-    mutate: ['src/rules/engine.ts:27-91'],
-    tests: ['test/unit/engine.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
+    mutate: ['src/rules/engine.ts:27-93', 'src/rules/actions/email/index.ts:39-100'],
+    tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
   },
   mail: {
     mutate: ['src/mail/outbox-worker.ts:45-117', 'src/store/outbox.ts:38-58', 'src/rotation/mailer.ts:69-99'],
     tests: ['test/integration/outbox.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
   rotation: {
-    mutate: ['src/rotation/replies.ts:41-126', 'src/rotation/service.ts:163-238'],
-    tests: ['test/unit/assignments.test.ts', 'test/integration/assignment.test.ts'],
+    mutate: ['src/rotation/replies.ts:51-168', 'src/rotation/service.ts:163-238'],
+    tests: ['test/unit/assignments.test.ts', 'test/unit/procedure.test.ts', 'test/integration/assignment.test.ts'],
   },
   imap: {
     mutate: ['src/watchers/imap/index.ts:83-151'],
     tests: ['test/integration/imap.test.ts', 'test/integration/crash.test.ts'],
   },
+  procedure: {
+    mutate: ['src/procedure/service.ts:66-382', 'src/procedure/machine.ts:85-141'],
+    tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts'],
+  },
   builds: {
-    mutate: ['src/builds/tracker.ts:154-293'],
+    mutate: ['src/builds/tracker.ts:161-345'],
     tests: ['test/unit/builds.test.ts', 'test/integration/builds.test.ts', 'test/integration/crash.test.ts'],
   },
 };
