@@ -332,7 +332,7 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
     }
   });
 
-  it('rdma-set (004): the set is announced only when every member built; a failed member holds it back and the mail says which; `build retry` runs only that one; a newer kernel cancels a set mid-build; a restart midway', async () => {
+  it('rdma-set (004): the set is announced only when every member built; a failed member holds it back and the mail says which; `build retry` runs only that one; a newer kernel cancels a set mid-build; a late set is reminded; a restart midway', async () => {
     const ci = new CiServer();
     await ci.start();
     try {
@@ -373,6 +373,11 @@ describe('playbooks: each seed team\'s procedure end to end against real servers
       assert.match(failed.text!, /ok +rdma-providers provider=mlx5/);
       assert.ok(!mails().some((m) => m.startsWith('packages-available')), 'nothing announced');
       assert.equal(d.procedures.find('5.10.3')[0]!.phase, 'building');
+      // Nobody fixes it for a day: the maintainers are reminded.
+      now.t += DAY;
+      await d.process();
+      await waitFor('the reminder', () => mails().includes('release-overdue>rdma-maintainers@example.org'));
+      assert.match(last('release-overdue').subject!, /kernel\.org 5\.10 kernel 5\.10\.3 is still building \(reminder 1\)/);
 
       // A restart; the failed member is retried from the shell and the set completes.
       await d.stop();
