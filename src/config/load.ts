@@ -208,7 +208,8 @@ function versionConditionProblems(rule: RuleConfig, at: string): string[] {
       if (!scheme) { problems.push(`${at}.when.distro: no version scheme is known for "${distro}", so ${key} cannot be compared`); continue; }
       for (const c of comparisons) {
         try {
-          validateVersion(scheme, c.operand);
+          // What the tool would only warn about is, in a rule's operand, surely a typo.
+          for (const w of validateVersion(scheme, c.operand)) problems.push(`${at}.when.${key}: "${c.operand}" is not a ${scheme === 'deb' ? 'Debian' : scheme} version: ${w} (the ${scheme} scheme of ${distro})`);
         } catch (err) {
           problems.push(`${at}.when.${key}: ${errorMessage(err)} (the ${scheme} scheme of ${distro})`);
         }

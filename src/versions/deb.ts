@@ -49,8 +49,14 @@ export function splitDeb(text: string): DebVersion {
   return dash >= 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
 }
 
-/** Strict, as dpkg's parseversion() is about what it calls an error. */
-export function parseDeb(text: string): DebVersion {
+/**
+ * As dpkg's parseversion(): what it calls an error throws (empty, embedded
+ * whitespace, a bad or huge epoch, an empty upstream version); what it only
+ * warns about (an upstream version not starting with a digit, characters
+ * outside the allowed sets) comes back as warnings, and dpkg compares it all
+ * the same.
+ */
+export function parseDeb(text: string): DebVersion & { warnings: string[] } {
   const s = text.trim();
   const bad = (why: string) => new HeraldError('EINPUT', `"${text}" is not a Debian version: ${why}`);
   if (s === '') throw bad('empty');
@@ -60,13 +66,15 @@ export function parseDeb(text: string): DebVersion {
     const e = s.slice(0, colon);
     if (!/^\d+$/.test(e)) throw bad(`epoch "${e}" is not a number`);
     if (Number(e) > 2 ** 31 - 1) throw bad('epoch too big');
+    if (s.slice(colon + 1) === '') throw bad('nothing after the epoch\'s colon');
   }
   const v = splitDeb(s);
   if (v.upstream === '') throw bad('empty upstream version');
-  if (!/^[0-9]/.test(v.upstream)) throw bad('upstream version does not start with a digit');
-  if (!/^[A-Za-z0-9.+~:-]+$/.test(v.upstream)) throw bad('invalid character in upstream version');
-  if (!/^[A-Za-z0-9.+~]*$/.test(v.revision)) throw bad('invalid character in revision');
-  return v;
+  const warnings: string[] = [];
+  if (!/^[0-9]/.test(v.upstream)) warnings.push('upstream version does not start with a digit');
+  if (!/^[A-Za-z0-9.+~:-]+$/.test(v.upstream)) warnings.push('invalid character in upstream version');
+  if (!/^[A-Za-z0-9.+~]*$/.test(v.revision)) warnings.push('invalid character in revision');
+  return { ...v, warnings };
 }
 
 export function compareDebParts(a: DebVersion, b: DebVersion): -1 | 0 | 1 {

@@ -1,5 +1,3 @@
-import { HeraldError } from '../errors.js';
-
 // rpm's version order: a port of rpmvercmp() (rpmio/rpmvercmp.c) and of the
 // EVR comparison around it. Segments are maximal runs of digits or of
 // letters; everything else separates. "~" sorts before anything, even the end;
@@ -57,26 +55,40 @@ export function rpmvercmp(a: string, b: string): -1 | 0 | 1 {
 
 export interface Evr { epoch: number; version: string; release: string }
 
-const EVR_CHARS = /^[A-Za-z0-9._+~^-]+$/;
-
-/** "E:V-R", "V-R" or "V": the release is after the last hyphen. */
+/**
+ * "E:V-R", "V-R" or "V", split as rpm's rpmverParse() does, which refuses
+ * nothing: the epoch is the digits before a ":" (an empty one is 0; "a:1" has
+ * no epoch, "a:1" is the version), the release is after the last "-".
+ */
 export function parseEvr(text: string): Evr {
   const s = text.trim();
-  const colon = s.indexOf(':');
+  let k = 0;
+  while (k < s.length && isDigit(s[k])) k++;
   let epoch = 0;
   let rest = s;
-  if (colon >= 0) {
-    const e = s.slice(0, colon);
-    if (!/^\d+$/.test(e)) throw new HeraldError('EINPUT', `"${text}" is not an rpm version: epoch "${e}" is not a number`);
-    epoch = Number(e);
-    rest = s.slice(colon + 1);
+  if (s[k] === ':') {
+    epoch = k === 0 ? 0 : Number(s.slice(0, k));
+    rest = s.slice(k + 1);
   }
-  if (rest === '' || !EVR_CHARS.test(rest)) throw new HeraldError('EINPUT', `"${text}" is not an rpm version${rest === '' ? ': empty' : ': unexpected characters'}`);
   const dash = rest.lastIndexOf('-');
-  const version = dash >= 0 ? rest.slice(0, dash) : rest;
-  const release = dash >= 0 ? rest.slice(dash + 1) : '';
-  if (version === '') throw new HeraldError('EINPUT', `"${text}" is not an rpm version: empty version before the release`);
-  return { epoch, version, release };
+  return dash >= 0 ? { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) } : { epoch, version: rest, release: '' };
+}
+
+/**
+ * What rpm compares without complaint but an operator may not mean: anything
+ * but letters, digits and . _ + ~ ^ - : is a separator to rpm (so "1.1.α"
+ * equals "1.1.β"), and an empty version or embedded whitespace is surely a
+ * mistake. Warnings, not errors: the answer is rpm's.
+ */
+export function evrWarnings(text: string): string[] {
+  const s = text.trim();
+  const out: string[] = [];
+  if (s === '') out.push('empty: rpm compares it as older than anything');
+  if (/\s/.test(s)) out.push('embedded whitespace: rpm treats it as a separator');
+  const odd = [...new Set([...s.replace(/\s/g, '')].filter((c) => !/[A-Za-z0-9._+~^:-]/.test(c)))];
+  if (odd.length) out.push(`characters ${odd.map((c) => JSON.stringify(c)).join(' ')} are separators to rpm: versions differing only there compare equal`);
+  if (s !== '' && parseEvr(s).version === '') out.push('empty version before the release');
+  return out;
 }
 
 export function compareEvr(a: Evr, b: Evr): -1 | 0 | 1 {

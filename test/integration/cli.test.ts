@@ -141,6 +141,16 @@ describe('CLI: vercmp', function () {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"six" is not a kernel\.org version/);
   });
+  it('warns where rpm and dpkg warn, and answers as they do', async () => {
+    const rpm = await runCli(['vercmp', '--scheme', 'rpm', '1.1.α', '1.1.β']);
+    assert.deepEqual([rpm.code, rpm.stdout], [0, '0\n']);
+    assert.match(rpm.stderr, /warning: "1\.1\.α": characters "α" are separators to rpm/);
+    const deb = await runCli(['vercmp', '--scheme', 'deb', 'a-0', 'b-0']);
+    assert.deepEqual([deb.code, deb.stdout], [0, '-1\n']);
+    assert.match(deb.stderr, /warning: "a-0": upstream version does not start with a digit \(compared as dpkg does\)/);
+    const refused = await runCli(['vercmp', '--scheme', 'deb', 'a:1', '1']);
+    assert.equal(refused.code, 2, 'what dpkg calls an error is still refused');
+  });
   it('--stdin answers one line per pair, and stops at a bad line naming it', async () => {
     const r = await runCli(['vercmp', '--scheme', 'rpm', '--stdin'], {}, '1.0 2.0\n2.0\t1.0\n1.0~rc1 1.0~rc1\n');
     assert.deepEqual([r.code, r.stdout], [0, '-1\n1\n0\n']);

@@ -69,10 +69,40 @@ describe('versions: deb', () => {
     assert.equal(compareDeb('5.15.0-91.101', '5.15.0-91.101~20.04.1'), 1);
     assert.equal(compareDeb('5.15.0-100.110', '5.15.0-91.101'), 1);
   });
-  it('rejects what dpkg calls an error, naming the version', () => {
-    for (const bad of ['', '0:', 'a:0-0', '0:0 0-1', '-0', 'foo5.2', '5.2@3-2', '0:0-0:0']) {
-      assert.throws(() => parseDeb(bad), new RegExp(`"${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not a Debian version`), bad);
+  // lib/dpkg/t/t-version.c (guillemj/dpkg), test_version_parse: what parses to what,
+  // what dpkg calls an error (refused) and what it only warns about (compared).
+  it('t-version.c: parses as dpkg parses', () => {
+    const same: [string, [number, string, string]][] = [
+      ['0', [0, '0', '']], ['0:0', [0, '0', '']], ['0:0-', [0, '0', '']], ['0:0-0', [0, '0', '0']], ['0:0.0-0.0', [0, '0.0', '0.0']],
+      ['1:0', [1, '0', '']], ['5:1', [5, '1', '']], ['0:0-0-0', [0, '0-0', '0']], ['0:0-0-0-0', [0, '0-0-0', '0']],
+      ['0:0:0-0', [0, '0:0', '0']], ['0:0:0:0-0', [0, '0:0:0', '0']], ['0:0:0-0-0', [0, '0:0-0', '0']], ['0:0-0:0-0', [0, '0-0:0', '0']],
+      ['0:09azAZ.-+~:-0', [0, '09azAZ.-+~:', '0']], ['0:0-azAZ09.+~', [0, '0', 'azAZ09.+~']],
+      ['  \t0:0-1', [0, '0', '1']], ['0:0-1\t  ', [0, '0', '1']], ['\t  0:0-1  \t', [0, '0', '1']],
+    ];
+    for (const [text, [epoch, upstream, revision]] of same) {
+      const v = parseDeb(text);
+      assert.deepEqual([v.epoch, v.upstream, v.revision, v.warnings], [epoch, upstream, revision, []], JSON.stringify(text));
     }
+    assert.equal(compareDeb('0:0-00', '0:00-0'), 0, 'DPKG_VERSION_OBJECT(0, "0", "00") = (0, "00", "0")');
+    assert.equal(compareDeb('0:a-0', '0:b-0'), -1);
+    assert.equal(compareDeb('0:0-a', '0:0-b'), -1);
+    assert.equal(compareDeb('1:0-0', '0:0-0'), 1);
+  });
+  it('t-version.c: refuses what dpkg calls an error, naming the version', () => {
+    for (const bad of ['', '  ', '0:', '0:0 0-1', '-1:0-1', '999999999999999999999999:0-1', 'a:0-0', 'A:0-0', '-0', '0:-0']) {
+      assert.throws(() => parseDeb(bad), new RegExp(`"${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not a Debian version`), JSON.stringify(bad));
+    }
+  });
+  it('t-version.c: warns where dpkg warns, and compares all the same', () => {
+    const warn = ['0:abc3-0', ...[...'!#@$%&/|\\<>()[]{};,_=*^\''].map((c) => `0:0${c}-0`), '0:0-0:0', ...[...'!#@$%&/|\\<>()[]{}:;,_=*^\''].map((c) => `0:0-${c}`)];
+    for (const v of warn) assert.ok(parseDeb(v).warnings.length > 0, v);
+    assert.deepEqual(parseDeb('a-0').warnings, ['upstream version does not start with a digit']);
+    assert.deepEqual(validateVersion('deb', 'a-0'), ['upstream version does not start with a digit']);
+    assert.equal(compareDeb('a-0', 'b-0'), -1, 'dpkg warns and compares');
+    // scripts/t/Dpkg_Version.t: the versions it calls invalid.
+    assert.throws(() => parseDeb(''), /empty/);
+    assert.throws(() => parseDeb('10a:5.2'), /epoch "10a" is not a number/);
+    for (const v of ['5.2@3-2', 'foo5.2', '0:foo5.2']) assert.ok(parseDeb(v).warnings.length > 0, v);
     assert.doesNotThrow(() => parseDeb('1:2.3~rc1+dfsg-0ubuntu1.4'));
   });
   it('properties on random versions', () => {
@@ -99,13 +129,17 @@ describe('versions: kernel.org', () => {
 
 describe('versions: scheme dispatch and validation', () => {
   it('validates per scheme', () => {
-    const cases: [Scheme, string, boolean][] = [['rpm', '4.18.0-513.5.1.el8_9', true], ['rpm', 'x:1', false], ['rpm', '', false],
-      ['deb', '5.15.0-91.101', true], ['deb', 'abc', false], ['kernel', '6.6.8', true], ['kernel', '6.6.8.el9', false]];
+    const cases: [Scheme, string, boolean][] = [['rpm', '4.18.0-513.5.1.el8_9', true], ['rpm', 'x:1', true], ['rpm', '', true],
+      ['deb', '5.15.0-91.101', true], ['deb', 'abc', true], ['deb', '', false], ['kernel', '6.6.8', true], ['kernel', '6.6.8.el9', false]];
     for (const [s, v, ok] of cases) {
       if (ok) assert.doesNotThrow(() => validateVersion(s, v));
       else assert.throws(() => validateVersion(s, v), new RegExp(`"${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
     }
     assert.equal(compareVersions('deb', '5.15.0-91.101', '5.15.0-92.102'), -1);
+    assert.deepEqual(validateVersion('rpm', '4.18.0-513.5.1.el8_9'), []);
+    assert.match(validateVersion('rpm', '1.1.α').join(), /"α" are separators to rpm/);
+    assert.match(validateVersion('rpm', '').join(), /empty/);
+    assert.deepEqual(validateVersion('rpm', 'x:1'), [], 'rpm reads it as the version "x:1"');
   });
 });
 
