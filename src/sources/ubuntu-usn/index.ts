@@ -4,6 +4,7 @@ import type { Source, SourceInput } from '../source.js';
 import { findCves } from '../source.js';
 import { looksLikeNotice, parseNoticeJson } from './parse-json.js';
 import { looksLikeUsnText, parseUsnText } from './parse-text.js';
+import { looksLikeUsnDb, parseUsnDb } from './parse-usn-db.js';
 
 // Ubuntu Security Notices: the RSS feed, a notice's JSON, the
 // ubuntu-security-announce mail and the notice page's text.
@@ -16,7 +17,7 @@ function isKernelNoticeTitle(title: string): boolean {
 
 export const ubuntuUsn: Source = {
   id: 'ubuntu-usn',
-  description: 'Ubuntu Security Notices (RSS feed, notice JSON, ubuntu-security-announce mail, notice page text)',
+  description: 'Ubuntu Security Notices (RSS feed, notice JSON, the usn/ database JSON, ubuntu-security-announce mail, notice page text)',
 
   detect(input: SourceInput): boolean {
     switch (input.format) {
@@ -24,7 +25,7 @@ export const ubuntuUsn: Source = {
       case 'atom':
         return NOTICE_LINK.test(input.item.link) || /ubuntu\.com\/security\/notices/.test(input.feed.link);
       case 'json':
-        return looksLikeNotice(input.value);
+        return looksLikeNotice(input.value) || looksLikeUsnDb(input.value);
       case 'email':
         return /\[USN-\d+-\d+\]/.test(input.mail.subject) || looksLikeUsnText(input.mail.text);
       case 'text':
@@ -46,7 +47,7 @@ export const ubuntuUsn: Source = {
   parse(input: SourceInput, detail?: unknown): Announcement {
     switch (input.format) {
       case 'json':
-        return parseNoticeJson(input.value);
+        return looksLikeNotice(input.value) ? parseNoticeJson(input.value) : parseUsnDb(input.value);
       case 'email':
         return parseUsnText(input.mail.text, { title: input.mail.subject, format: 'email' });
       case 'text':
@@ -57,7 +58,7 @@ export const ubuntuUsn: Source = {
       case 'atom': {
         const item = input.item;
         if (detail !== undefined) {
-          const fromJson = parseNoticeJson(detail, input.format);
+          const fromJson = looksLikeUsnDb(detail) ? parseUsnDb(detail, input.format) : parseNoticeJson(detail, input.format);
           return { ...fromJson, title: item.title || fromJson.title, urls: [item.link, ...fromJson.urls.filter((u) => u !== item.link)] };
         }
         const advisory = /USN-\d+-\d+/.exec(item.title)?.[0] ?? NOTICE_LINK.exec(item.link)?.[1] ?? null;
