@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { kernelOfBinary, kernelOfSource } from '../../src/sources/ubuntu-usn/releases.js';
+import { parseOsv } from '../../src/sources/osv/index.js';
 import { parseDocument } from '../../src/sources/parse-document.js';
 import { parseFeed } from '../../src/sources/document.js';
 import { ubuntuUsn } from '../../src/sources/ubuntu-usn/index.js';
@@ -111,5 +113,31 @@ describe('parse: unrecognised input', () => {
   it('refuses a document no source recognises, saying what it was', async () => {
     await assert.rejects(parseDocument('just some words\n'), /no known source recognises this text document/);
     await assert.rejects(parseDocument('{"hello": 1}'), /no known source recognises this json document/);
+  });
+});
+
+describe('Ubuntu: the kernel a binary or a source package stands for', () => {
+  it('binaries: the unsigned image and the modules name the signed image', () => {
+    assert.deepEqual(kernelOfBinary('linux-image-unsigned-5.15.0-1046-intel-iotg'), { abi: '5.15.0-1046', flavour: 'intel-iotg', image: 'linux-image-5.15.0-1046-intel-iotg' });
+    assert.deepEqual(kernelOfBinary('linux-modules-6.5.0-14-generic')?.image, 'linux-image-6.5.0-14-generic');
+    for (const not of ['linux-modules-extra-5.15.0-1046-intel-iotg', 'linux-headers-5.15.0-1046-intel-iotg', 'linux-image-intel-iotg', 'linux-buildinfo-5.15.0-91-generic']) assert.equal(kernelOfBinary(not), undefined, not);
+  });
+  it('sources: linux and HWE build generic, linux-<flavour>[-series] and their signed twins that flavour; meta and firmware nothing', () => {
+    const k = (src: string, v: string) => kernelOfSource(src, v)?.image;
+    assert.equal(k('linux', '5.15.0-91.101'), 'linux-image-5.15.0-91-generic');
+    assert.equal(k('linux-hwe-6.5', '6.5.0-14.14~22.04.1'), 'linux-image-6.5.0-14-generic');
+    assert.equal(k('linux-lowlatency-hwe-6.5', '6.5.0-14.14.1~22.04.1'), 'linux-image-6.5.0-14-lowlatency');
+    assert.equal(k('linux-aws-5.4', '5.4.0-1116.126~18.04.1'), 'linux-image-5.4.0-1116-aws');
+    assert.equal(k('linux-signed-intel-iotg', '5.15.0-1046.52'), 'linux-image-5.15.0-1046-intel-iotg');
+    assert.equal(k('linux-gke', '5.15.0-1049.54'), 'linux-image-5.15.0-1049-gke');
+    assert.equal(k('linux-meta-aws-5.4', '5.4.0.1116.94'), undefined);
+    assert.equal(k('linux-firmware', '20220329.git681281e4-0ubuntu3.24'), undefined);
+    assert.equal(k('linux-restricted-modules', '5.15.0-91.101'), undefined);
+    assert.equal(k('netatalk', '3.1.12~ds-4ubuntu0.20.04.3'), undefined);
+  });
+  it('an Ubuntu OSV record with no binaries still gives its kernel, from the source package and the fixed version', () => {
+    const rec = JSON.parse(fixture('osv/USN-6549-4.json')) as { affected: { ecosystem_specific?: unknown }[] };
+    delete rec.affected[0]!.ecosystem_specific;
+    assert.deepEqual(parseOsv(rec).releases.map((r) => `${r.distro_release} ${r.package} ${r.version}`), ['22.04 linux-image-5.15.0-1046-intel-iotg 5.15.0-1046.52']);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Announcement, KernelRelease } from '../../domain.js';
 import { HeraldError } from '../../errors.js';
-import { kernelImage, isLtsVersion } from '../ubuntu-usn/releases.js';
+import { isLtsVersion, kernelOfBinary, kernelOfSource } from '../ubuntu-usn/releases.js';
 import { kernelBase } from '../rpm-errata.js';
 import type { Source, SourceInput } from '../source.js';
 import { findCves, unique } from '../source.js';
@@ -59,13 +59,20 @@ export function parseOsv(value: unknown): Announcement {
     const eco = a.package.ecosystem;
     const ubuntu = /^Ubuntu:(?:Pro:)?(?:FIPS[^:]*:)?(\d\d\.\d\d)(?::(LTS))?/.exec(eco);
     if (ubuntu) {
-      for (const b of a.ecosystem_specific?.binaries ?? []) {
-        const img = kernelImage(b.binary_name);
-        if (!img) continue;
-        const k: KernelRelease = { kind: 'kernel', distro: 'ubuntu', distro_release: ubuntu[1]!, package: b.binary_name, version: b.binary_version, arch: [], flavour: img.flavour };
-        const label = /:Pro:/.test(eco) ? 'ESM' : ubuntu[2] || isLtsVersion(ubuntu[1]!) ? 'LTS' : undefined;
+      const label = /:Pro:/.test(eco) ? 'ESM' : ubuntu[2] || isLtsVersion(ubuntu[1]!) ? 'LTS' : undefined;
+      const kernel = (image: string, flavour: string, version: string) => {
+        const k: KernelRelease = { kind: 'kernel', distro: 'ubuntu', distro_release: ubuntu[1]!, package: image, version, arch: [], flavour };
         if (label) k.label = label;
         add(k);
+      };
+      // Ubuntu's records list the unsigned image and the modules, not the
+      // signed image every other source names: the kernel is named by that.
+      const binaries = (a.ecosystem_specific?.binaries ?? []).map((b) => ({ k: kernelOfBinary(b.binary_name), version: b.binary_version })).filter((b) => b.k);
+      for (const b of binaries) kernel(b.k!.image, b.k!.flavour, b.version);
+      const fixed = fixedVersion(a);
+      if (binaries.length === 0 && fixed) {
+        const k = kernelOfSource(a.package.name, fixed);
+        if (k) kernel(k.image, k.flavour, fixed);
       }
       continue;
     }

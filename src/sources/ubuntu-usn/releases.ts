@@ -25,3 +25,33 @@ export function kernelImage(pkg: string): { abi: string; flavour: string } | und
   const m = KERNEL_IMAGE.exec(pkg);
   return m ? { abi: m[1]!, flavour: m[2]! } : undefined;
 }
+
+/**
+ * The kernel an Ubuntu binary belongs to, for records that list only some of
+ * a kernel's binaries (OSV lists the unsigned image and the modules, never the
+ * signed image): linux-image[-unsigned]-<abi>-<flavour> or
+ * linux-modules-<abi>-<flavour>. The kernel is then named by its signed image,
+ * linux-image-<abi>-<flavour>, as every other source names it.
+ */
+const KERNEL_BINARY = /^linux-(?:image-unsigned|image|modules)-(\d+\.\d+\.\d+-\d+)-([a-z0-9][a-z0-9-]*)$/;
+
+export function kernelOfBinary(pkg: string): { abi: string; flavour: string; image: string } | undefined {
+  const m = KERNEL_BINARY.exec(pkg);
+  return m ? { abi: m[1]!, flavour: m[2]!, image: `linux-image-${m[1]}-${m[2]}` } : undefined;
+}
+
+/**
+ * The kernel a source package builds, when no binary names it: linux and
+ * linux-hwe-* build generic, linux-<flavour>[-<series>] and
+ * linux-signed-<flavour>[-<series>] build that flavour; the ABI is the upload
+ * number before its dot. Meta packages, firmware and the like (whose versions
+ * are not a kernel's) give nothing.
+ */
+export function kernelOfSource(source: string, version: string): { abi: string; flavour: string; image: string } | undefined {
+  const v = /^(\d+\.\d+\.\d+-\d+)\.\d+/.exec(version);
+  if (!v || /^linux-(meta|restricted-modules|firmware|base|atm|libc|tools|doc|source)\b/.test(source)) return undefined;
+  const m = /^linux(?:-signed)?(?:-(.+?))?(?:-\d+\.\d+)?$/.exec(source);
+  if (!m) return undefined;
+  const flavour = (m[1] ?? '').replace(/(^|-)hwe$/, '') || 'generic';
+  return { abi: v[1]!, flavour, image: `linux-image-${v[1]}-${flavour}` };
+}
