@@ -52,14 +52,20 @@ export function abiKey(k: Pick<KernelRelease, 'distro' | 'version'>): string | n
  * kernel (5.15) and its HWE kernels (6.5, 6.8) are different lines, and a
  * GA update is still the newest of its own line when an HWE kernel is known.
  */
-export function streamPackage(k: Pick<KernelRelease, 'distro' | 'package' | 'flavour'>): string {
+export function streamPackage(k: Pick<KernelRelease, 'distro' | 'package' | 'flavour'> & { version?: string }): string {
   if (k.distro === 'ubuntu' && k.flavour) {
     const m = /^linux-image-(?:unsigned-)?(\d+\.\d+)\.\d+-\d+/.exec(k.package);
     if (m) return `linux-image-${m[1]}-${k.flavour}`;
   }
+  // Amazon Linux 2 ships its 4.14, 5.10 and 5.15 kernels (the extras topics)
+  // all as "kernel": the line is the upstream series.
+  if (k.distro === 'amzn' && k.version) {
+    const m = /^(\d+\.\d+)\./.exec(k.version);
+    if (m) return `${k.package}-${m[1]}`;
+  }
   return k.package;
 }
 
-export function streamKey(k: Pick<KernelRelease, 'distro' | 'distro_release' | 'package' | 'flavour'>): string {
+export function streamKey(k: Pick<KernelRelease, 'distro' | 'distro_release' | 'package' | 'flavour'> & { version?: string }): string {
   return [k.distro, k.distro_release, streamPackage(k), k.flavour ?? ''].join('/');
 }

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import type { KernelRelease } from '../../src/domain.js';
+import { distroOfAdvisory } from '../../src/sources/updateinfo/index.js';
+import { streamKey } from '../../src/versions/abi.js';
+import { compareVersions, schemeFor } from '../../src/versions/index.js';
 import { gzipSync } from 'node:zlib';
 import { parseOsv } from '../../src/sources/osv/index.js';
 import { parseDocument } from '../../src/sources/parse-document.js';
@@ -43,6 +47,25 @@ describe('updateinfo.xml', () => {
     assert.deepEqual(a.cves, ['CVE-2023-3609']);
     assert.deepEqual(a.urls, ['https://errata.example.org/RLSA-2023:7549']);
     assert.deepEqual(a.releases.map((r) => `${r.distro} ${r.distro_release} ${r.package} ${r.version} ${r.arch}`), ['rocky 9 kernel 5.14.0-362.13.1.el9_3 x86_64']);
+  });
+  // Amazon Linux: the advisories' ids, packages and releases as published (ALAS2-2018-939 as recorded
+  // in aquasecurity/vuln-list-update's amazon/testdata; the 5.15 extras kernel of ALAS2KERNEL-5.15-2022-009),
+  // in the updateinfo layout; no verbatim updateinfo.xml is public as text (see test/fixtures/README.md).
+  it('Amazon Linux 2: ALAS2- and the ALAS2KERNEL-5.15- extras give amzn 2 kernels, each its own line; a non-kernel advisory none', async () => {
+    const amzn = R.updateinfoXml([
+      { id: 'ALAS2-2018-939', title: 'Amazon Linux 2 2017.12 - ALAS2-2018-939: critical priority package update for kernel', cves: ['CVE-2017-5754', 'CVE-2017-5715'],
+        pkgs: [{ name: 'kernel', ver: '4.9.76', rel: '38.79.amzn2', arch: 'x86_64' }, { name: 'kernel-headers', ver: '4.9.76', rel: '38.79.amzn2', arch: 'x86_64' }, { name: 'perf', ver: '4.9.76', rel: '38.79.amzn2', arch: 'x86_64' }, { name: 'kernel-doc', ver: '4.9.76', rel: '38.79.amzn2', arch: 'noarch' }] },
+      { id: 'ALAS2KERNEL-5.15-2022-009', title: 'Amazon Linux 2 - ALAS2KERNEL-5.15-2022-009: important priority package update for kernel', cves: ['CVE-2022-2663'],
+        pkgs: [{ name: 'kernel', ver: '5.15.73', rel: '48.135.amzn2', arch: 'x86_64' }, { name: 'kernel', ver: '5.15.73', rel: '48.135.amzn2', arch: 'aarch64' }] },
+      { id: 'ALAS2-2018-951', title: 'Amazon Linux 2 - ALAS2-2018-951: important priority package update for curl', cves: ['CVE-2018-1000120'], pkgs: [{ name: 'curl', ver: '7.55.1', rel: '9.amzn2.0.1', arch: 'x86_64' }] },
+    ]).toString();
+    const a = await parseDocument(amzn);
+    assert.deepEqual(a.releases.map((r) => `${r.distro} ${r.distro_release} ${r.package} ${r.version} ${r.arch.join(',')}`), ['amzn 2 kernel 4.9.76-38.79.amzn2 x86_64', 'amzn 2 kernel 5.15.73-48.135.amzn2 aarch64,x86_64']);
+    assert.equal(a.title, 'updateinfo: 2 kernel advisories');
+    assert.notEqual(streamKey(a.releases[0] as KernelRelease), streamKey(a.releases[1] as KernelRelease), 'the 4.9 and 5.15 kernels are separate lines');
+    assert.equal(compareVersions(schemeFor('amzn')!, '5.15.73-48.135.amzn2', '5.15.73-47.134.amzn2'), 1);
+    assert.deepEqual(distroOfAdvisory('ALAS2023-2023-001'), { distro: 'amzn', release: '2023' });
+    assert.deepEqual(distroOfAdvisory('ALAS-2018-1000'), { distro: 'amzn', release: '2018.03' });
   });
 });
 

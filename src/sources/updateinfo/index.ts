@@ -6,12 +6,19 @@ import { findCves, unique } from '../source.js';
 
 // updateinfo.xml, the advisories of an RPM repository (repodata): <updates>
 // of <update> with <id>, <title>, <references> and <pkglist> packages.
-// The distribution is read from the advisory prefix.
+// The distribution is read from the advisory prefix; Amazon Linux's also
+// says the release (ALAS2-, ALAS2KERNEL-5.15- and the other extras topics are
+// Amazon Linux 2; ALAS2023- is 2023; ALAS- is the 2018.03 AMI), since its
+// package releases (.amzn2) do not say it the RHEL way.
 
-const PREFIX: [RegExp, string][] = [[/^RL[SBE]A-/, 'rocky'], [/^AL[SBE]A-/, 'almalinux'], [/^CE[SBE]A-/, 'centos'], [/^EL[SBE]A-/, 'ol'], [/^RH[SBE]A-/, 'rhel']];
+const PREFIX: [RegExp, string, string?][] = [
+  [/^ALAS2023-/, 'amzn', '2023'], [/^ALAS2022-/, 'amzn', '2022'], [/^ALAS2[A-Z]/, 'amzn', '2'], [/^ALAS2-/, 'amzn', '2'], [/^ALAS-/, 'amzn', '2018.03'],
+  [/^RL[SBE]A-/, 'rocky'], [/^AL[SBE]A-/, 'almalinux'], [/^CE[SBE]A-/, 'centos'], [/^EL[SBE]A-/, 'ol'], [/^RH[SBE]A-/, 'rhel'],
+];
 
-export function distroOfAdvisory(id: string): string {
-  return PREFIX.find(([re]) => re.test(id))?.[1] ?? 'rhel';
+export function distroOfAdvisory(id: string): { distro: string; release?: string | undefined } {
+  const m = PREFIX.find(([re]) => re.test(id));
+  return m ? { distro: m[1], release: m[2] } : { distro: 'rhel' };
 }
 
 function list<T>(v: T | T[] | undefined): T[] {
@@ -35,7 +42,8 @@ export function kernelAdvisories(value: Record<string, unknown>): Advisory[] {
     if (!id) continue;
     const pkgs = list((u.pkglist as { collection?: unknown } | undefined)?.collection).flatMap((c) => list((c as { package?: unknown }).package)) as Record<string, string>[];
     const files = pkgs.map((p) => p['@_filename'] ?? `${p['@_name']}-${p['@_version']}-${p['@_release']}.${p['@_arch']}.rpm`);
-    const releases = kernelReleasesFromPackages(distroOfAdvisory(id), files);
+    const where = distroOfAdvisory(id);
+    const releases = kernelReleasesFromPackages(where.distro, files, where.release);
     if (releases.length === 0) continue;
     const refs = list((u.references as { reference?: unknown } | undefined)?.reference) as Record<string, string>[];
     const a: Advisory = {
