@@ -7,6 +7,7 @@ import { rocky } from './rocky/index.js';
 import { almalinux } from './almalinux/index.js';
 import { osv } from './osv/index.js';
 import { updateinfo } from './updateinfo/index.js';
+import { csaf } from './csaf/index.js';
 
 // One line per announcement source. Order matters only where two could claim
 // the same input; the more specific source comes first.
@@ -19,6 +20,7 @@ export const sources: readonly Source[] = [
   almalinux,
   osv,
   updateinfo,
+  csaf,
 ];
 
 export function sourceById(id: string): Source | undefined {
