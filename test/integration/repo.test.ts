@@ -66,4 +66,23 @@ describe('repository watchers against a local HTTP mirror', function () {
     await d.pollOnce();
     assert.equal(w.feeds.count('/ubuntu/dists/jammy-updates/main/binary-amd64/Packages.xz'), fetched, 'a 304 on InRelease fetches nothing more');
   });
+
+  it('packages: driver packages of a CUDA or MLNX_OFED mirror (names and globs) are driver releases of the vendor, by branch', async () => {
+    const publish = (pkgs: R.RpmPkg[]) => {
+      const primary = R.xz(R.primaryXml(pkgs));
+      w.feeds.set('/cuda/rhel9/x86_64/repodata/p-primary.xml.xz', primary, 'application/x-xz');
+      w.feeds.set('/cuda/rhel9/x86_64/repodata/repomd.xml', R.repomdXml([{ type: 'primary', href: 'repodata/p-primary.xml.xz', body: primary }]));
+    };
+    const base: R.RpmPkg[] = [{ name: 'kmod-nvidia-open-dkms', ver: '550.54.14', rel: '1.el9', arch: 'x86_64' }, { name: 'cuda-toolkit-12-4', ver: '12.4.0', rel: '1', arch: 'x86_64' }];
+    publish(base);
+    const driverRule = { id: 'drv', on: 'driver.released', do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] };
+    const d = w.daemon(w.config([{ id: 'cuda', type: 'repo', format: 'rpm', url: w.feeds.url('/cuda/rhel9/x86_64/'), distro: 'rhel', distro_release: '9', packages: ['kmod-nvidia-open-dkms', 'nvidia-driver*'], vendor: 'nvidia' }], [driverRule]));
+    const [first] = await d.pollOnce();
+    assert.deepEqual([first!.baseline, first!.events], [true, 0]);
+    publish([...base, { name: 'kmod-nvidia-open-dkms', ver: '555.42.02', rel: '1.el9', arch: 'x86_64' }, { name: 'nvidia-driver', ver: '555.42.02', rel: '1.el9', arch: 'x86_64' }, { name: 'nvidia-driver', ver: '555.42.02', rel: '1.el9', arch: 'aarch64' }, { name: 'cuda-toolkit-12-5', ver: '12.5.0', rel: '1', arch: 'x86_64' }]);
+    const [next] = await d.pollOnce();
+    assert.equal(next!.events, 2);
+    const drivers = d.store.db.prepare("SELECT payload FROM events WHERE type = 'driver.released' ORDER BY id").pluck().all().map((p) => (JSON.parse(p as string) as { driver: { vendor: string; branch: string; package: string; version: string; arch: string[] } }).driver);
+    assert.deepEqual(drivers.map((x) => `${x.vendor} ${x.branch} ${x.package} ${x.version} ${x.arch.join(',')}`), ['nvidia 555 kmod-nvidia-open-dkms 555.42.02-1.el9 x86_64', 'nvidia 555 nvidia-driver 555.42.02-1.el9 aarch64,x86_64']);
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { kernelOfBinary, kernelOfSource } from '../../src/sources/ubuntu-usn/releases.js';
 import { parseOsv } from '../../src/sources/osv/index.js';
+import { driverBranch } from '../../src/watchers/repo/drivers.js';
 import { parseDocument } from '../../src/sources/parse-document.js';
 import { parseFeed } from '../../src/sources/document.js';
 import { ubuntuUsn } from '../../src/sources/ubuntu-usn/index.js';
@@ -139,5 +140,17 @@ describe('Ubuntu: the kernel a binary or a source package stands for', () => {
     const rec = JSON.parse(fixture('osv/USN-6549-4.json')) as { affected: { ecosystem_specific?: unknown }[] };
     delete rec.affected[0]!.ecosystem_specific;
     assert.deepEqual(parseOsv(rec).releases.map((r) => `${r.distro_release} ${r.package} ${r.version}`), ['22.04 linux-image-5.15.0-1046-intel-iotg 5.15.0-1046.52']);
+  });
+});
+
+describe('NVIDIA driver archive and driver branches', () => {
+  it('latest.txt: the version and the architecture of its installer', async () => {
+    const a = await parseDocument('580.95.05 580.95.05/NVIDIA-Linux-x86_64-580.95.05.run\n');
+    assert.deepEqual([a.source, a.releases.map((r) => `${r.kind} ${r.distro} ${r.distro_release} ${r.package} ${r.version} ${r.arch.join(',')}`)], ['nvidia', ['driver nvidia 580 NVIDIA-Linux 580.95.05 x86_64']]);
+  });
+  it('branches: NVIDIA by its first number, MLNX_OFED and DOCA by the first two', () => {
+    assert.equal(driverBranch('nvidia', '3:550.54.15-1.el9'), '550');
+    assert.equal(driverBranch('mellanox', '24.10-1.1.4.0'), '24.10');
+    assert.equal(driverBranch('mellanox', '23.10-OFED.23.10.2.1.3.1'), '23.10');
   });
 });

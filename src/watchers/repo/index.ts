@@ -3,8 +3,9 @@ import { decodeBody } from '../../sources/document.js';
 import { fetchIndexed } from './fetch.js';
 import { FetchingWatcher, type WatchItem } from '../fetching-watcher.js';
 import type { WatcherDeps } from '../types.js';
-import { kernelsInPackages, packagesIndex, releaseIndexes } from './apt.js';
-import { advisoryIndex, kernelsInPrimary, parseRepomd, repoAnnouncement } from './rpm.js';
+import { kernelsInPackages, packagesIndex, releaseIndexes, stanzas } from './apt.js';
+import { advisoryIndex, kernelsInPrimary, parseRepomd, repoAnnouncement, rpmPackages } from './rpm.js';
+import { driverPackages } from './drivers.js';
 import { repoSchema, type RepoWatcherConfig } from './schema.js';
 
 /**
@@ -37,18 +38,21 @@ export class RepoWatcher extends FetchingWatcher {
       const entries = parseRepomd(text);
       const primary = entries.find((e) => e.type === 'primary');
       if (!primary?.href) throw new HeraldError('EINPUT', 'repomd.xml names no primary metadata');
-      const kernels = kernelsInPrimary(await this.file(new URL(primary.href, where).href, primary.sha256), this.repo.distro, this.repo.distro_release);
+      const primaryXml = await this.file(new URL(primary.href, where).href, primary.sha256);
+      const kernels = kernelsInPrimary(primaryXml, this.repo.distro, this.repo.distro_release);
+      const drivers = driverPackages(this.repo.packages.length ? rpmPackages(primaryXml) : [], this.repo.packages, this.repo.vendor);
       const ui = entries.find((e) => e.type === 'updateinfo');
       const advisories = advisoryIndex(ui?.href ? await this.file(new URL(ui.href, where).href, ui.sha256) : undefined);
-      return kernels.map((k) => ({
+      return [...kernels.map((k) => ({
         externalId: `${k.package}-${k.version}`,
         raw: JSON.stringify(k),
         announcement: repoAnnouncement(k, where, advisories.get(`${k.package}\u0000${k.version}`)),
-      }));
+      })), ...drivers.map((d) => ({ externalId: `${d.package}-${d.version}`, raw: JSON.stringify(d), announcement: repoAnnouncement(d, where, undefined) }))];
     }
     const index = packagesIndex(releaseIndexes(text), this.repo.component, this.repo.arch);
     const packages = decodeBody(await this.file(new URL(`dists/${this.repo.suite}/${index.path}`, where).href, index.sha256));
-    return kernelsInPackages(packages, this.repo.distro, this.repo.distro_release).map((k) => ({
+    const drivers = driverPackages(this.repo.packages.length ? stanzas(packages).map((f) => ({ name: f.Package ?? '', version: f.Version ?? '', arch: f.Architecture ?? '' })) : [], this.repo.packages, this.repo.vendor);
+    return [...kernelsInPackages(packages, this.repo.distro, this.repo.distro_release), ...drivers].map((k) => ({
       externalId: `${k.package}=${k.version}`,
       raw: JSON.stringify(k),
       announcement: repoAnnouncement(k, where, undefined),

@@ -1,4 +1,4 @@
-import type { Announcement, KernelRelease } from '../../domain.js';
+import type { Announcement, KernelRelease, Release } from '../../domain.js';
 import { HeraldError } from '../../errors.js';
 import { decodeBody, parseXml } from '../../sources/document.js';
 import { kernelBase } from '../../sources/rpm-errata.js';
@@ -62,7 +62,7 @@ export function advisoryIndex(updateinfo: Buffer | undefined): Map<string, Advis
   return index;
 }
 
-export function repoAnnouncement(r: KernelRelease, where: string, adv: Advisory | undefined): Announcement {
+export function repoAnnouncement(r: Release, where: string, adv: Advisory | undefined): Announcement {
   return {
     format: 'xml', source: 'repo',
     title: adv ? `${adv.id}: ${adv.title}` : `${r.package} ${r.version} in ${where}`,
