@@ -51,7 +51,7 @@ describe('CLI: exit codes and output', function () {
     assert.match(res.stderr, /watchers\[0\]\.url: must be an http\(s\) URL/);
     const ok = await runCli(['check-config', '--json', join(FIXTURES, '..', '..', 'config', 'kernel-herald.example.yaml')]);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 7);
+    assert.equal((JSON.parse(ok.stdout) as { watchers: unknown[] }).watchers.length, 8);
   });
 
   it('check-config reports schema and reference problems in one pass, with "did you mean"', async () => {
