@@ -3,7 +3,7 @@ import { packagePresent, type GateRequest } from '../builds/gate.js';
 import { renderValue } from '../builds/plan.js';
 import type { RoleHolders } from '../mail/recipients.js';
 import type { Clock } from '../clock.js';
-import type { HeraldEvent, KernelReleasedPayload, PersonRef, ReleaseRef } from '../domain.js';
+import type { DriverReleasedPayload, HeraldEvent, KernelReleasedPayload, PersonRef, ReleaseRef } from '../domain.js';
 import { HeraldError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TemplateSet } from '../mail/templates.js';
@@ -66,8 +66,12 @@ export class ProcedureService {
   start(origin: HeraldEvent, ruleId: string, name: string): { record: ReleaseRecord; created: boolean } {
     const cfg = this.config(name);
     if (!cfg) throw new HeraldError('ECONFIG', `procedure: no procedure "${name}" in procedures:`);
-    if (origin.type !== 'kernel.released' || origin.release_id === null) throw new HeraldError('ECONFIG', `procedure ${name}: starts on kernel.released only (rule ${ruleId} is on ${origin.type})`);
-    const kernel = (origin.payload as KernelReleasedPayload).kernel;
+    if ((origin.type !== 'kernel.released' && origin.type !== 'driver.released') || origin.release_id === null) {
+      throw new HeraldError('ECONFIG', `procedure ${name}: starts on kernel.released or driver.released only (rule ${ruleId} is on ${origin.type})`);
+    }
+    // A driver (a new MLNX_OFED or NVIDIA release) goes through a procedure as a kernel does: its vendor orders its versions.
+    const kernel = origin.type === 'kernel.released' ? (origin.payload as KernelReleasedPayload).kernel
+      : { distro: (origin.payload as DriverReleasedPayload).driver.vendor, version: (origin.payload as DriverReleasedPayload).driver.version };
     const stream = this.store.releases.get(origin.release_id)?.stream ?? null;
     const inserted = this.store.procedures.insert({ release_id: origin.release_id, procedure: name, event_id: origin.id, rule_id: ruleId, stream }, this.iso());
     if (!inserted) return { record: this.store.procedures.forRelease(origin.release_id).find((r) => r.procedure === name)!, created: false };

@@ -12,7 +12,7 @@ const BY_DISTRO: Record<string, Scheme> = {
   sles: 'rpm', sled: 'rpm', suse: 'rpm', opensuse: 'rpm', 'opensuse-leap': 'rpm', 'sle-micro': 'rpm',
   'kernel.org': 'kernel',
   // Vendor driver versions (550.54.14, 24.10-1.1.4.0) are dotted numbers: rpm's order fits.
-  nvidia: 'rpm',
+  nvidia: 'rpm', mellanox: 'rpm',
 };
 
 export function schemeFor(distro: string): Scheme | undefined {

@@ -4,6 +4,7 @@ import { ReplyHandler } from '../../src/rotation/replies.js';
 import { buildRef } from '../../src/builds/tracker.js';
 import type { MailInput } from '../../src/sources/source.js';
 import { ProcedureBench } from '../helpers/procedure.js';
+import { ingest } from '../../src/ingest/ingest.js';
 
 const HOUR = 3_600_000;
 
@@ -162,6 +163,31 @@ describe('procedure: release records through the rules engine (real SQLite, a te
     assert.match(mail.body, /failed after 2 attempts:\n\n {2}exit status 2\n\n {2}\/var\/lib\/kernel-herald\/builds\/build-1-attempt-2\.log/);
     assert.match(mail.body, new RegExp(`kernel-herald build retry ${K1.replaceAll('.', '\\.')}`));
     assert.equal(b.record(K1).phase, 'building', 'a failed build keeps the kernel in building');
+  });
+
+  it('a driver goes through a procedure too (a new MLNX_OFED LTS release for the SRU), and a newer one of its branch supersedes it', () => {
+    b = new ProcedureBench(`
+procedures:
+  sru: { phases: { test: { testers: [carol], approvals: 1 }, publish: {} } }
+rules:
+  - { id: mofed, on: driver.released, when: { vendor: mellanox }, do: [ { procedure: { name: sru } } ] }
+  - { id: text, on: release.phase, when: { to: testing }, do: [ { email: { template: sru-bug, to: [testers] } } ] }
+`);
+    const driver = (version: string, n: number) => {
+      ingest(b.store, { watcher: 'mofed', externalId: `d${n}`, format: 'xml', raw: '', baseline: false, announcement: {
+        format: 'xml', source: 'repo', title: `mlnx-ofed-kernel-dkms ${version}`, advisory: null, cves: [], urls: ['https://linux.mellanox.com/public/repo/mlnx_ofed/'],
+        releases: [{ kind: 'driver', distro: 'mellanox', distro_release: '24.10', package: 'mlnx-ofed-kernel-dkms', version, arch: ['amd64'] }],
+      } }, b.iso());
+      b.engine.processPending();
+    };
+    driver('24.10.OFED.24.10.1.1.4.1-1', 1);
+    assert.equal(b.record('24.10.OFED.24.10.1.1.4.1-1').phase, 'testing');
+    const sru = b.store.outbox.list().find((m) => m.template === 'sru-bug')!;
+    assert.match(sru.subject, /^\[SRU\] mlnx-ofed-kernel-dkms 24\.10\.OFED\.24\.10\.1\.1\.4\.1-1 for the supported LTS releases/);
+    assert.match(sru.body, /\[Impact\][\s\S]*mlnx-ofed-kernel-dkms 24\.10\.OFED\.24\.10\.1\.1\.4\.1-1 is a new release of the vendor's\n24\.10 branch/);
+    driver('24.10.OFED.24.10.2.1.8.1-1', 2);
+    assert.equal(b.record('24.10.OFED.24.10.1.1.4.1-1').phase, 'superseded');
+    assert.equal(b.record('24.10.OFED.24.10.2.1.8.1-1').phase, 'testing');
   });
 
   describe('steps by reply', () => {
