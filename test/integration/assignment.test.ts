@@ -104,6 +104,7 @@ describe('assignments end to end: requests over SMTP, replies through Dovecot', 
     assert.equal(chosen.subject, '6.6.8: release manager Bob B', 'release_manager is in later templates');
     const confirmation = w.smtp.received.find((m) => String(m.headers.get('x-kernel-herald-template')) === 'assignment')!;
     assert.equal(confirmation.inReplyTo, request.messageId, 'threaded under bob\'s request');
+    assert.equal(confirmation.references, request.messageId, 'References names it too');
 
     const status = await runCli(['status', '6.6.8', '--json', '--config', cfg]);
     assert.equal(status.code, 0, status.stderr);

@@ -38,7 +38,11 @@ describe('SIGTERM', function () {
     }]);
     const first = await run(cfg);
     await waitFor('the sending to be under way', () => w.smtp.received.length >= 2, 20_000);
+    const atTerm = w.smtp.received.length;
     const end = await term(first);
+    // The one in flight finishes (and one may have been accepted as we counted); nothing new starts.
+    assert.ok(w.smtp.received.length <= atTerm + 2, `${w.smtp.received.length - atTerm} mails went out after SIGTERM`);
+    assert.ok(!first.lines.some((l) => l.message === 'stopping: work still under way was left for the next start'), 'the outbox stopped at once, not at the budget');
     assert.equal(end.code, 0, first.stderr());
     assert.ok(end.ms < 10_000, `exited after ${end.ms} ms`);
     const sentBefore = new Set(w.smtp.received.map((m) => m.messageId)).size;
