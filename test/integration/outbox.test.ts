@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
+import { silentLogger } from '../../src/log.js';
+import { OutboxWorker } from '../../src/mail/outbox-worker.js';
+import { smtpTransport } from '../../src/mail/transports.js';
+import { Store } from '../../src/store/index.js';
+import { waitFor } from '../helpers/util.js';
 
 describe('outbox: a send the store could not record', function () {
   this.timeout(30_000);
@@ -30,4 +35,30 @@ describe('outbox: a send the store could not record', function () {
     assert.equal(new Set(w.smtp.received.map((m) => m.messageId)).size, 2);
     assert.deepEqual(d.store.outbox.counts(), { pending: 0, sent: 2, failed: 0 });
   });
+
+  it('stop: the message in flight finishes, nothing after it starts, even within the batch it belongs to', async () => {
+    const store = Store.open(join(w.tmp.dir, 'db.sqlite'));
+    const transport = smtpTransport({ host: '127.0.0.1', port: w.smtp.port, secure: false, starttls: 'never', pool: false, timeoutMs: 5000 }, 'herald@test.example', undefined);
+    try {
+      const at = new Date().toISOString();
+      for (let i = 0; i < 10; i += 1) {
+        store.outbox.enqueue({ message_id: `<m${i}@test.example>`, rule_run_id: null, event_id: null, release_id: null, template: 't', thread_key: null, recipients: ['users@example.org'], cc: [], subject: `m${i}`, body: 'b', in_reply_to: null, refs: null }, at);
+      }
+      const worker = new OutboxWorker(store, transport, { baseMs: 1000, maxMs: 1000, maxAttempts: 3 }, { now: () => new Date() }, silentLogger());
+      w.smtp.replyDelayMs = 200;
+      let stopped: Promise<void> | undefined;
+      w.smtp.onReceived = () => { stopped ??= worker.stop(); };
+      const pass = worker.deliverDue();
+      await waitFor('the stop', () => stopped);
+      await stopped;
+      await pass;
+      assert.equal(w.smtp.received.length, 1, 'the one in flight, and no other');
+      assert.deepEqual(store.outbox.counts(), { pending: 9, sent: 1, failed: 0 });
+      assert.deepEqual(await worker.deliverDue(), { sent: 0, failed: 0 }, 'a stopped worker sends nothing');
+    } finally {
+      transport.close();
+      store.close();
+    }
+  });
 });
+
