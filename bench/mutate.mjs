@@ -26,7 +26,7 @@ export const GROUPS = {
   },
   mail: {
     mutate: ['src/mail/outbox-worker.ts:45-117', 'src/store/outbox.ts:38-58', 'src/rotation/mailer.ts:69-99'],
-    tests: ['test/integration/outbox.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
   rotation: {
     mutate: ['src/rotation/replies.ts:51-168', 'src/rotation/service.ts:163-238'],
