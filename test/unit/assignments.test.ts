@@ -203,6 +203,7 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
         ['a non-member with a token', reply({ from: 'dave@test.example', ...auth({ 'in-reply-to': alice.message_id }) }), true],
         ['another assignment\'s token', reply({ from: 'alice@test.example', subject: `Re: ${otherAlice.subject}`, ...auth({ 'in-reply-to': alice.message_id }) }), true],
         ['a display name that looks like the member', reply({ from: '"alice@test.example" <mallory@evil.example>', fromAddresses: ['mallory@evil.example'], ...auth({ 'in-reply-to': alice.message_id }) }), false],
+        ['a From naming a member and a stranger', reply({ from: 'alice@test.example, mallory@evil.example', fromAddresses: ['alice@test.example', 'mallory@evil.example'], ...auth({ 'in-reply-to': alice.message_id }) }), false],
         ['an Auto-Submitted reply', reply({ from: 'alice@test.example', ...auth({ 'auto-submitted': 'auto-replied', 'in-reply-to': alice.message_id }) }), false],
         ['a DKIM failure at our server', reply({ from: 'alice@test.example', headers: { 'in-reply-to': alice.message_id },
           headerValues: { 'authentication-results': ['mx.test.example; dkim=fail header.d=test.example', 'mx.test.example; dkim=pass (forged, deeper)'] } }), true],
@@ -215,7 +216,7 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       }
       assert.deepEqual(refusedNotices(), ['alice', 'alice', 'alice', 'bob', 'carol', 'dave'], 'told: the known people, at their own address; never mallory, never a robot');
       const steps = [...b.store.assignments.logFor(a.id), ...b.store.assignments.logFor(other.id)].map((l) => l.detail ?? '').join('\n');
-      for (const why of [/copy sent to alice, not the one sent to bob/, /X-Autoreply|x-autoreply/, /mallory@evil\.example, who is not in people/, /different assignments/, /Auto-Submitted: auto-replied/, /dkim=fail/, /no Authentication-Results/]) {
+      for (const why of [/copy sent to alice, not the one sent to bob/, /X-Autoreply|x-autoreply/, /mallory@evil\.example, who is not in people/, /different assignments/, /Auto-Submitted: auto-replied/, /dkim=fail/, /no Authentication-Results/, /From names 2 addresses/]) {
         assert.match(steps, why);
       }
 

@@ -214,12 +214,17 @@ rules:
         ['a sentence', reply({ text: 'I tested it and it works', headers: { 'in-reply-to': carol.message_id } })],
         ['failed without a reason', reply({ text: 'failed', headers: { 'in-reply-to': carol.message_id } })],
         ['an assignment word', reply({ text: 'claim', headers: { 'in-reply-to': carol.message_id } })],
+        ['a From naming carol and a stranger', reply({ from: 'carol@test.example, mallory@evil.example', fromAddresses: ['carol@test.example', 'mallory@evil.example'], headers: { 'in-reply-to': carol.message_id } })],
       ];
       for (const [what, mail] of cases) {
         assert.equal(handler.handle(mail, 'raw'), true, `${what}: consumed as a reply`);
         assert.deepEqual(b.record(K1).approvals, [], `${what}: nothing counted`);
       }
       assert.deepEqual(refusals(), ['carol', 'carol', 'carol'], 'carol is told (up to the cap of 3); the stranger and the robot are not');
+      const why = b.store.procedures.timeline(b.record(K1).id).filter((e) => e.step === 'reply refused').map((e) => `${e.person ?? '-'}: ${e.detail}`);
+      assert.ok(why.includes('-: from mallory@evil.example, who is not in people:'), why.join('\n'));
+      assert.ok(why.includes('-: From names 2 addresses: a reply must come from one'), why.join('\n'));
+      assert.ok(why.some((w) => /^-: an automatic reply/.test(w)));
       const genuine = reply({ text: 'tested\nworks on two hosts', headers: { 'in-reply-to': carol.message_id }, messageId: '<genuine@x>' });
       handler.handle(genuine, 'raw');
       handler.handle(genuine, 'raw');
