@@ -37,7 +37,7 @@ export const GROUPS = {
     tests: ['test/integration/imap.test.ts', 'test/integration/crash.test.ts'],
   },
   procedure: {
-    mutate: ['src/procedure/service.ts:66-382', 'src/procedure/machine.ts:85-141'],
+    mutate: ['src/procedure/service.ts:71-383', 'src/procedure/machine.ts:85-141'],
     tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts'],
   },
   builds: {

@@ -1,7 +1,8 @@
-import { buildRef, inputContext, type BuildTracker } from '../builds/tracker.js';
+import { inputContext, type BuildTracker } from '../builds/tracker.js';
 import { packagePresent, type GateRequest } from '../builds/gate.js';
 import { renderValue } from '../builds/plan.js';
 import type { RoleHolders } from '../mail/recipients.js';
+import { ReleaseContext } from './context.js';
 import type { Clock } from '../clock.js';
 import type { DriverReleasedPayload, HeraldEvent, KernelReleasedPayload, PersonRef, ReleaseRef } from '../domain.js';
 import { HeraldError, errorMessage } from '../errors.js';
@@ -51,7 +52,11 @@ export function machineSpec(p: ProcedureConfig): MachineSpec {
  * builds) or stops (builds), in the caller's transaction.
  */
 export class ProcedureService {
-  constructor(private readonly deps: ProcedureDeps) {}
+  private readonly context: ReleaseContext;
+
+  constructor(private readonly deps: ProcedureDeps) {
+    this.context = new ReleaseContext(deps);
+  }
 
   private get store(): Store { return this.deps.store; }
   private now(): number { return this.deps.clock.now().getTime(); }
@@ -307,14 +312,6 @@ export class ProcedureService {
     }
   }
 
-  ref(record: ReleaseRecord): ReleaseRef {
-    const cfg = this.config(record.procedure);
-    return {
-      id: record.id, procedure: record.procedure, phase: record.phase, due: record.due_at, approvals: record.approvals,
-      approvals_needed: cfg?.phases.test ? cfg.phases.test.approvals : null,
-    };
-  }
-
   // -- deadlines -------------------------------------------------------------------
 
   /** Late phases: release.overdue once per remind_every, naming more people as it goes on. */
@@ -384,71 +381,15 @@ export class ProcedureService {
     return n;
   }
 
-  // -- people and context ------------------------------------------------------------
+  // -- people and context (src/procedure/context.ts) -------------------------------
 
-  person(id: string): PersonRef {
-    const p = this.deps.people[id];
-    return { id, name: p?.name ?? id, email: p?.email ?? '' };
-  }
-
-  private rotationName(record: ReleaseRecord): string | undefined {
-    return this.config(record.procedure)?.phases.assign?.rotation;
-  }
-
-  private rotationMembers(record: ReleaseRecord): string[] {
-    const name = this.rotationName(record);
-    return name ? this.deps.assignments.spec(name)?.members ?? [] : [];
-  }
-
-  roles(record: ReleaseRecord): { release_manager: PersonRef | null; support_person: PersonRef | null } {
-    return this.deps.assignments.roles(record.release_id, this.rotationName(record));
-  }
-
-  testers(record: ReleaseRecord): PersonRef[] {
-    return (this.config(record.procedure)?.phases.test?.testers ?? []).map((t) => this.person(t));
-  }
-
-  /** The record an event is about: the one a release.* event names, else the kernel's open one (or latest). */
-  recordOf(event: HeraldEvent): ReleaseRecord | undefined {
-    const named = (event.payload as { release?: { id?: unknown } }).release?.id;
-    if (typeof named === 'number') return this.store.procedures.get(named);
-    if (event.release_id === null) return undefined;
-    const all = this.store.procedures.forRelease(event.release_id);
-    return all.find((r) => !isFinal(r.phase)) ?? all[all.length - 1];
-  }
-
-  /** Who holds each role for an event's kernel, for recipients and templates. */
-  holders(event: HeraldEvent, record: ReleaseRecord | undefined): RoleHolders {
-    const roles = record ? this.roles(record) : this.deps.assignments.roles(event.release_id);
-    const rotation = (name: string) => this.deps.assignments.spec(name)?.members.map((m) => this.person(m));
-    const payload = event.payload as { escalation?: string };
-    let escalation: PersonRef[] = [];
-    if (event.type === 'release.overdue' && record) {
-      if (payload.escalation === 'rotation') escalation = rotation(this.rotationName(record) ?? '') ?? [];
-      else if (payload.escalation === 'support_person') escalation = roles.support_person ? [roles.support_person] : [];
-      else escalation = roles.release_manager ? [roles.release_manager] : [];
-    }
-    return { ...roles, testers: record ? this.testers(record) : [], escalation, rotation };
-  }
-
-  /** What templates see of the procedure beside the event: the record, its procedure, testers and builds. */
-  templateContext(event: HeraldEvent, record: ReleaseRecord | undefined): Record<string, unknown> {
-    const builds = event.release_id === null ? [] : this.store.builds.forSet({ release_id: event.release_id, event_id: event.id }).map((b) => buildRef(b, b.last_error));
-    if (!record) return { builds };
-    const cfg = this.config(record.procedure);
-    return {
-      builds,
-      release: this.ref(record),
-      procedure: {
-        name: record.procedure,
-        checklist: cfg?.phases.test?.checklist ?? [],
-        reuse_on_same_abi: cfg?.reuse_on_same_abi ?? false,
-        phases: cfg ? Object.keys(cfg.phases).filter((k) => cfg.phases[k as keyof typeof cfg.phases]) : [],
-        publish_repo: cfg?.phases.publish?.repo?.url ?? null,
-      },
-      testers: this.testers(record),
-    };
-  }
+  person(id: string): PersonRef { return this.context.person(id); }
+  roles(record: ReleaseRecord): { release_manager: PersonRef | null; support_person: PersonRef | null } { return this.context.roles(record); }
+  ref(record: ReleaseRecord): ReleaseRef { return this.context.ref(record); }
+  recordOf(event: HeraldEvent): ReleaseRecord | undefined { return this.context.recordOf(event); }
+  holders(event: HeraldEvent, record: ReleaseRecord | undefined): RoleHolders { return this.context.holders(event, record); }
+  templateContext(event: HeraldEvent, record: ReleaseRecord | undefined): Record<string, unknown> { return this.context.templateContext(event, record); }
+  private rotationMembers(record: ReleaseRecord): string[] { return this.context.rotationMembers(record); }
 
   /** The record a kernel is in, by version (or release id), for the CLI. */
   find(ref: string, procedure?: string): ReleaseRecord[] {
