@@ -154,3 +154,12 @@ describe('NVIDIA driver archive and driver branches', () => {
     assert.equal(driverBranch('mellanox', '23.10-OFED.23.10.2.1.3.1'), '23.10');
   });
 });
+
+describe('Ubuntu notices in Canonical\'s database format (verbatim)', () => {
+  it('architectures from the download URLs, the pocket\'s label; a non-kernel notice gives none', async () => {
+    const iot = await parseDocument(fixture('usn-json/6548-5.json'));
+    assert.deepEqual(iot.releases.map((r) => [r.package, r.arch, r.kind === 'kernel' ? r.label : '']), [['linux-image-5.4.0-1028-iot', ['amd64', 'arm64'], 'LTS']]);
+    assert.equal(iot.published, '2024-01-10T18:42:19.186Z');
+    assert.deepEqual((await parseDocument(fixture('usn-json/6552-1.json'))).releases, []);
+  });
+});
