@@ -148,6 +148,11 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.equal(after!.items, 1, 'only the message above the cursor is fetched');
     const [again] = await w.daemon(cfg).pollOnce();
     assert.equal(again!.items, 0);
+    // A quiet visit keeps the cursor where it was: the next one fetches nothing either.
+    const d = w.daemon(cfg);
+    const [third] = await d.pollOnce();
+    assert.equal(third!.items, 0);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 4);
     assert.equal(w.smtp.received.length, 1);
   });
 
