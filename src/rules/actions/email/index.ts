@@ -56,7 +56,7 @@ export const emailAction: ActionRunner<typeof emailSchema> = {
       if (threadKey && !root) {
         store.threads.claimRoot(threadKey, messageId, at);
         root = messageId;
-      } 
+      }
       const inReplyTo = root === messageId ? null : root ?? null;
       store.outbox.enqueue({
         message_id: messageId, rule_run_id: ctx.runId, event_id: event.id, release_id: event.release_id,
