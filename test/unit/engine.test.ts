@@ -42,4 +42,39 @@ rules:
     assert.deepEqual(engine.processPending(), [], 'nothing runs twice');
     assert.deepEqual((store.db.prepare('SELECT rule_id, outcome FROM rule_runs ORDER BY id').all() as { rule_id: string; outcome: string }[]).map((r) => `${r.rule_id}:${r.outcome}`), ['half:failed', 'whole:ok']);
   });
+
+  it('email outside a procedure: one message with its cc; threaded only with thread:; a role nobody holds queues nothing', () => {
+    const { config, templates } = parseConfigText(`
+mail: { from: "h@example.org" }
+people: { alice: { name: Alice, email: alice@example.org } }
+rules:
+  - id: notice
+    on: kernel.released
+    do:
+      - { email: { template: kernel-notice, to: [users@example.org, alice], cc: [list@example.org], thread: kernel } }
+      - { email: { template: kernel-notice, to: [other@example.org] } }
+      - { email: { template: kernel-notice, to: [release_manager] } }
+`, join(t.dir, 'c.yaml'));
+    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
+    const assignments = new AssignmentService({ ...env, rotations: {} });
+    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
+    const engine = new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
+    const ev = sampleEvent();
+    // Two events of one kernel: the second's threaded mail answers the first's; the unthreaded one answers nothing.
+    store.db.prepare("INSERT INTO announcements (watcher, external_id, format, raw, received_at) VALUES ('w', 'x', 'rss', '', 'now')").run();
+    store.db.prepare("INSERT INTO releases (kind, distro, distro_release, package, version, first_announcement_id, first_seen_at) VALUES ('kernel', 'ubuntu', '22.04', 'linux-image-5.15.0-91-generic', '5.15.0-91.101', 1, 'now')").run();
+    store.events.append('kernel.released', ev.payload as never, 1, '2026-03-02T10:00:00Z');
+    store.events.append('kernel.released', ev.payload as never, 1, '2026-03-02T10:00:00Z');
+    const reports = engine.processPending();
+    assert.match(reports[0]!.actions[2]!.summary, /nobody to send to \(release_manager not known yet\)/);
+    const mails = store.outbox.list().reverse();
+    assert.deepEqual(mails.map((m) => [m.recipients.join(' '), m.cc.join(' '), m.in_reply_to === null ? '-' : 'reply']), [
+      ['"Alice" <alice@example.org> users@example.org', 'list@example.org', '-'],
+      ['other@example.org', '', '-'],
+      ['"Alice" <alice@example.org> users@example.org', 'list@example.org', 'reply'],
+      ['other@example.org', '', '-'],
+    ]);
+    assert.equal(mails[2]!.in_reply_to, mails[0]!.message_id);
+  });
 });
+
