@@ -242,6 +242,7 @@ export class BuildTracker {
     const trigger = triggerFor(t.type)!;
     // When the attempt was made: a look-up after an unanswered dispatch searches from here.
     b = this.store.builds.update(b.id, { state: 'dispatching', attempt: b.attempt + 1, tracking: { ...b.tracking, dispatch_at: this.iso() } }, this.iso());
+    if (b.state !== 'dispatching') return; // cancelled since the tracker read it
     try {
       const d = await trigger.dispatch(t, b, this.ctx());
       crashPoint('build-dispatched');
@@ -311,13 +312,16 @@ export class BuildTracker {
         state: 'running', external_id: d.external_id ?? null, url: d.url ?? null, tracking: d.tracking, last_error: null,
         started_at: this.iso(), deadline: this.iso(t.timeout), next_check_at: this.iso(Math.min(t.poll_every, 5_000)),
       }, this.iso());
-      this.emit('build.started', row);
+      if (row.state === 'running') this.emit('build.started', row);
     });
   }
 
   private finish(b: BuildRow, state: 'succeeded' | 'failed', detail: string, artifacts?: string[]): void {
     this.store.tx(() => {
       const row = this.store.builds.update(b.id, { state, url: b.url, next_check_at: null, finished_at: this.iso(), last_error: state === 'failed' ? detail : null, ...(artifacts ? { artifacts } : {}) }, this.iso());
+      // Cancelled while the run was being looked at: it ended on its own, nothing is left to stop.
+      if (row.state === 'cancelling') return this.cancelled(row, row.last_error ?? 'cancelled');
+      if (row.state !== state) return;
       this.emit(state === 'succeeded' ? 'build.succeeded' : 'build.failed', row, detail);
       this.deps.log[state === 'succeeded' ? 'info' : 'warn'](`build ${state}`, { build: b.id, target: b.target, matrix: b.matrix, detail, url: row.url });
       this.completeIfDone(row);

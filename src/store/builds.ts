@@ -61,7 +61,19 @@ export class BuildStore {
     return res.changes === 1 ? this.get(Number(res.lastInsertRowid)) : undefined;
   }
 
+  /**
+   * A cancel wins over a trigger call that was in flight when it came (a rule
+   * run cancels between the tracker's awaits): a cancelled row takes no more
+   * changes, and a cancelling one only learns the ids of its run, so the stop
+   * reaches a run that the in-flight dispatch started.
+   */
   update(id: number, u: BuildUpdate, at: string): BuildRow {
+    const state = this.db.prepare('SELECT state FROM builds WHERE id = ?').pluck().get(id) as BuildState | undefined;
+    if (state === 'cancelled') return this.get(id)!;
+    if (state === 'cancelling' && u.state !== 'cancelled') {
+      const { external_id, url, tracking } = u;
+      u = Object.fromEntries(Object.entries({ external_id, url, tracking }).filter(([, v]) => v !== undefined));
+    }
     const sets: string[] = ['updated_at = ?'];
     const args: unknown[] = [at];
     for (const [k, v] of Object.entries(u)) {

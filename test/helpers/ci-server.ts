@@ -26,6 +26,8 @@ export class CiServer {
   failPipelines = 0;
   /** GitLab pipelines whose variables include all of these fail. */
   failVariables: Record<string, string> | undefined;
+  /** Requests to keep unanswered until the test lets them go: a reply still in flight. */
+  private holds: { match: string; reached: () => void; released: Promise<void> }[] = [];
   readonly runs = new Map<number, Run>();
   private nextId = 1000;
   readonly token = 'gh-secret-token-123';
@@ -36,6 +38,15 @@ export class CiServer {
 
   fail(match: string, status: number, headers: Record<string, string> = {}, body = '{"message":"scripted failure"}'): void {
     this.failures.push({ match, status, headers, body });
+  }
+
+  /** Keeps the next request matching "METHOD path-prefix" waiting until `release` is called; `reached` settles when it arrives. */
+  hold(match: string): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const r = new Promise<void>((resolve) => { reached = resolve; });
+    this.holds.push({ match, reached, released: new Promise<void>((resolve) => { release = resolve; }) });
+    return { reached: r, release };
   }
 
   count(method: string, pathPart: string): number {
@@ -81,6 +92,19 @@ export class CiServer {
     const path = req.url ?? '/';
     const method = req.method ?? 'GET';
     this.seen.push({ method, path, auth: req.headers.authorization ?? (req.headers['private-token'] as string | undefined), body });
+    const h = this.holds.findIndex((x) => `${method} ${path}`.startsWith(x.match));
+    if (h >= 0) {
+      const x = this.holds.splice(h, 1)[0]!;
+      x.reached();
+      void x.released.then(() => this.reply(req, res, body));
+      return;
+    }
+    this.reply(req, res, body);
+  }
+
+  private reply(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const path = req.url ?? '/';
+    const method = req.method ?? 'GET';
     const f = this.failures.findIndex((x) => `${method} ${path}`.startsWith(x.match));
     if (f >= 0) {
       const x = this.failures.splice(f, 1)[0]!;

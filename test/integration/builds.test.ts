@@ -371,4 +371,28 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(eventTypes().filter((t) => t === 'build.cancelled').length, 4);
     assert.equal(completions().length, 0, 'a cancelled set is not reported as completed');
   });
+
+  it('a cancel that comes while a dispatch is in flight wins: the run it started is stopped, and a build of the same kernel not dispatched yet is not dispatched', async () => {
+    ci.outcome.polls = 1000;
+    const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', inputs: { kernel: '{{kernel.version}}', arch: '{{matrix.arch}}' }, matrix: { arch: ['x86_64', 'aarch64'] }, ...fast } };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const held = ci.hold('POST /repos/example/kmod/actions/workflows/build.yml/dispatches');
+    await kernel(cfg);
+    await held.reached;
+    // The tracker waits on the first dispatch with both builds of 6.6.8 in hand; a newer kernel arrives meanwhile.
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    held.release();
+    const old = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8');
+    await waitFor('the old builds cancelled', () => old().length === 2 && old().every((b) => b.state === 'cancelled'), 20_000);
+    const dispatched = ci.seen.filter((s) => s.path.endsWith('/dispatches')).map((s) => (JSON.parse(s.body) as { inputs: Record<string, string> }).inputs.kernel);
+    assert.equal(dispatched.filter((k) => k === '6.6.8').length, 1, 'the build still queued when the cancel came was not dispatched');
+    const run = old().find((b) => b.external_id)!;
+    assert.ok(run, 'the run the held dispatch started is recorded');
+    assert.ok(ci.cancelled().includes(Number(run.external_id)), 'and stopped through the API');
+    assert.equal(completions().length, 0);
+  });
 });
