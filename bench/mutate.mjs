@@ -11,48 +11,107 @@
 // bench/README.md keeps.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parse } from '@babel/parser';
 
 const MOCHA = 'npx mocha --no-config -n import=tsx --timeout 60000 --exit --bail --reporter dot';
 
-/** mutate: Stryker's file:lines ranges (the functions that commit, send, dispatch or move a cursor). */
+/**
+ * mutate: per file, the functions that commit, send, dispatch or move a
+ * cursor, by name (`Class.method`, a function, or an object's method). They
+ * become Stryker's file:lines ranges at run time, so editing a file does not
+ * leave a range pointing at the wrong lines.
+ */
 export const GROUPS = {
   ingest: {
-    mutate: ['src/ingest/ingest.ts:29-55', 'src/ingest/replay.ts:55-68'],
+    mutate: { 'src/ingest/ingest.ts': ['ingest'], 'src/ingest/replay.ts': ['replayIngest'] },
     tests: ['test/unit/ingest.test.ts', 'test/unit/store.test.ts', 'test/unit/stream.test.ts', 'test/integration/replay.test.ts', 'test/integration/pipeline.test.ts'],
   },
   rules: {
-    mutate: ['src/rules/engine.ts:27-93', 'src/rules/actions/email/index.ts:39-100'],
+    mutate: {
+      'src/rules/engine.ts': ['RulesEngine.processPending', 'RulesEngine.processPendingYielding', 'RulesEngine.processEvent', 'RulesEngine.runRule'],
+      'src/rules/actions/email/index.ts': ['run'],
+    },
     tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
   },
   mail: {
-    mutate: ['src/mail/outbox-worker.ts:45-117', 'src/store/outbox.ts:38-58', 'src/rotation/mailer.ts:69-99'],
+    mutate: {
+      'src/mail/outbox-worker.ts': ['OutboxWorker.deliverDue', 'OutboxWorker.failing', 'OutboxWorker.stop', 'OutboxWorker.pass', 'OutboxWorker.sendOne'],
+      'src/store/outbox.ts': ['OutboxStore.enqueue', 'OutboxStore.due', 'OutboxStore.nextDueAt', 'OutboxStore.markSent'],
+      'src/rotation/mailer.ts': ['queueRequest'],
+    },
     tests: ['test/unit/assignments.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
   rotation: {
-    mutate: ['src/rotation/replies.ts:51-168', 'src/rotation/service.ts:163-238'],
+    mutate: {
+      'src/rotation/replies.ts': ['ReplyHandler.handle', 'ReplyHandler.resolve', 'ReplyHandler.handleOne', 'ReplyHandler.handleStep'],
+      'src/rotation/service.ts': ['AssignmentService.act', 'AssignmentService.ignore', 'AssignmentService.confirmClaim', 'AssignmentService.refuse'],
+    },
     tests: ['test/unit/assignments.test.ts', 'test/unit/procedure.test.ts', 'test/integration/assignment.test.ts'],
   },
   imap: {
-    mutate: ['src/watchers/imap/index.ts:83-151'],
+    mutate: { 'src/watchers/imap/index.ts': ['ImapWatcher.catchUp', 'ImapWatcher.readOne'] },
     tests: ['test/integration/imap.test.ts', 'test/integration/crash.test.ts'],
   },
   procedure: {
-    mutate: ['src/procedure/service.ts:71-383', 'src/procedure/machine.ts:85-141'],
+    mutate: {
+      'src/procedure/service.ts': ['ProcedureService.start', 'ProcedureService.observe', 'ProcedureService.mayAct', 'ProcedureService.actOn', 'ProcedureService.refuseReply', 'ProcedureService.tell', 'ProcedureService.apply', 'ProcedureService.effect', 'ProcedureService.emit', 'ProcedureService.checkDeadlines', 'ProcedureService.checkRepos'],
+      'src/procedure/machine.ts': ['step'],
+    },
     tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts'],
   },
   builds: {
     // The package gate (checkGate) only waits; everything else here dispatches or records.
-    mutate: ['src/builds/tracker.ts:161-216', 'src/builds/tracker.ts:241-345'],
+    mutate: {
+      'src/builds/tracker.ts': ['BuildTracker.step', 'BuildTracker.dispatch', 'BuildTracker.cancelFor', 'BuildTracker.stopRun', 'BuildTracker.cancelled', 'BuildTracker.started', 'BuildTracker.finish', 'BuildTracker.completeIfDone'],
+    },
     tests: ['test/unit/builds.test.ts', 'test/integration/builds.test.ts'],
   },
 };
+
+/** Every function, method and object method in a TypeScript file, by name, with its lines. */
+export function functionsIn(file) {
+  const ast = parse(readFileSync(file, 'utf8'), { sourceType: 'module', plugins: ['typescript'] });
+  const found = new Map();
+  const walk = (n, cls) => {
+    if (!n || typeof n.type !== 'string') return;
+    let name;
+    if (n.type === 'FunctionDeclaration') name = n.id?.name;
+    else if (n.type === 'ClassMethod' || n.type === 'ClassPrivateMethod') name = `${cls}.${n.key.name ?? n.key.id?.name}`;
+    else if (n.type === 'ObjectMethod') name = n.key.name;
+    else if (n.type === 'VariableDeclarator' && /Function/.test(n.init?.type ?? '') && cls === undefined) name = n.id.name;
+    if (name && !found.has(name)) found.set(name, [n.loc.start.line, n.loc.end.line]);
+    const inner = n.type === 'ClassDeclaration' ? n.id?.name : cls;
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'loc') continue;
+      if (Array.isArray(v)) for (const x of v) walk(x, inner);
+      else if (v && typeof v === 'object') walk(v, inner);
+    }
+  };
+  walk(ast.program, undefined);
+  return found;
+}
+
+/** A group's functions as Stryker's file:lines ranges; a name that is gone is an error, not a silent skip. */
+export function ranges(group) {
+  const out = [];
+  for (const [file, names] of Object.entries(group.mutate)) {
+    const fns = functionsIn(file);
+    for (const n of names) {
+      const at = fns.get(n);
+      if (!at) throw new Error(`${file}: no function ${n} (known: ${[...fns.keys()].join(', ')})`);
+      out.push(`${file}:${at[0]}-${at[1]}`);
+    }
+  }
+  return out;
+}
 
 function run(name) {
   const g = GROUPS[name];
   const base = JSON.parse(readFileSync('bench/stryker.config.json', 'utf8'));
   const cfg = {
     ...base,
-    mutate: g.mutate,
+    mutate: ranges(g),
     commandRunner: { command: `${MOCHA} ${g.tests.join(' ')}` },
     jsonReporter: { fileName: `bench/out/mutation-${name}.json` },
     reporters: ['progress', 'json'],
@@ -91,9 +150,15 @@ function summary(names) {
   for (const s of survivors) console.log(`  ${s}`);
 }
 
-const wanted = process.argv.slice(2).filter((a) => a !== '--summary');
-for (const n of wanted) if (!(n in GROUPS)) { console.error(`unknown group ${n}; groups: ${Object.keys(GROUPS).join(', ')}`); process.exit(2); }
-const names = wanted.length ? wanted : Object.keys(GROUPS);
-mkdirSync('bench/out', { recursive: true });
-if (!process.argv.includes('--summary')) for (const n of names) run(n);
-summary(names);
+function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  for (const n of wanted) if (!(n in GROUPS)) { console.error(`unknown group ${n}; groups: ${Object.keys(GROUPS).join(', ')}`); process.exit(2); }
+  const names = wanted.length ? wanted : Object.keys(GROUPS);
+  mkdirSync('bench/out', { recursive: true });
+  if (process.argv.includes('--ranges')) { for (const n of names) console.log(n, ranges(GROUPS[n]).join(' ')); return; }
+  if (!process.argv.includes('--summary')) for (const n of names) run(n);
+  summary(names);
+}
+
+// Imported by the test that checks every named function still exists.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();
