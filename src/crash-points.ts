@@ -8,8 +8,16 @@
  *
  * Fault injection for the crash-safety tests: with KERNEL_HERALD_CRASH_AT=NAME
  * the process dies by SIGKILL at that point, exactly as a power cut would
- * leave it. Unset in production, it costs one comparison.
+ * leave it; NAME#N dies the Nth time the point is passed (mid-batch crashes).
+ * Unset in production, it costs one comparison.
  */
+const passes = new Map<string, number>();
+
 export function crashPoint(name: string): void {
-  if (process.env.KERNEL_HERALD_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+  const at = process.env.KERNEL_HERALD_CRASH_AT;
+  if (!at || !at.startsWith(name)) return;
+  if (at === name) process.kill(process.pid, 'SIGKILL');
+  const n = (passes.get(name) ?? 0) + 1;
+  passes.set(name, n);
+  if (at === `${name}#${n}`) process.kill(process.pid, 'SIGKILL');
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chownSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { Dovecot } from '../helpers/dovecot.js';
 import { fixture, waitFor } from '../helpers/util.js';
@@ -130,12 +131,15 @@ describe('IMAP watcher against a real Dovecot', function () {
     await append(`From: x@example.org\r\nSubject: big\r\nMessage-ID: <big@x>\r\n\r\n${'A'.repeat(100_000)}\r\n`);
     await append('\u0000\u0001 not a mail at all \u00ff');
     await append(cesa(7));
+    // Exactly max_bytes (65536) is still read: the limit is the largest size allowed.
+    const mail = cesa(8);
+    await append(mail.replace('\r\n\r\n', `\r\nX-Pad: ${'p'.repeat(65536 - Buffer.byteLength(mail) - 9)}\r\n\r\n`));
     const [o] = await d.pollOnce();
     assert.equal(o!.ok, true);
-    assert.equal(o!.items, 3);
-    assert.equal(w.smtp.received.length, 1);
-    assert.ok(w.logs.lines.some((l) => l.message === 'message larger than max_bytes: skipped'));
-    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 3);
+    assert.equal(o!.items, 4);
+    assert.equal(w.smtp.received.length, 2);
+    assert.equal(w.logs.lines.filter((l) => l.message === 'message larger than max_bytes: skipped').length, 1);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 4);
     const [again] = await d.pollOnce();
     assert.equal(again!.items, 0, 'nothing is read again');
   });
@@ -156,6 +160,85 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.equal(w.smtp.received.length, 1);
   });
 
+  it('a baseline keeps only the newest baseline_limit messages; after it, max_items per visit, oldest first, until all are read once', async () => {
+    const limited = w.config([{
+      id: 'lists', type: 'imap', host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user,
+      password_file: 'imap.pw', every: '2s', timeout: '5s', baseline_limit: 2, max_items: 2,
+    }], [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+    const read = (d: ReturnType<World['daemon']>) => d.store.announcements.byIds([...Array(20).keys()].map((i) => i + 1))
+      .map((a) => `${a.external_id}${a.baseline ? ' (baseline)' : ''}`);
+    const lastUid = (d: ReturnType<World['daemon']>) => (JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid;
+    for (const n of [41, 42, 43, 44, 45]) await append(cesa(n));
+    const d = w.daemon(limited);
+    const [base] = await d.pollOnce();
+    assert.equal(base!.baseline, true);
+    assert.equal(base!.items, 2);
+    assert.deepEqual(read(d), ['<cesa-44@test.example> (baseline)', '<cesa-45@test.example> (baseline)']);
+    assert.equal(lastUid(d), 5, 'the baseline moves the cursor past what it skipped');
+
+    const fresh = [46, 47, 48, 49, 50, 51];
+    for (const n of fresh) await append(cesa(n));
+    const visits: number[] = [];
+    for (let i = 0; i < 4; i++) visits.push((await d.pollOnce())[0]!.items);
+    assert.deepEqual(visits, [2, 2, 2, 0], 'max_items per visit, then the rest, then nothing');
+    assert.equal(w.logs.lines.filter((l) => l.message === 'more new messages than max_items: the rest follow at once').length, 2,
+      'warned while more than max_items waited (6, then 4), not when exactly max_items did');
+    assert.deepEqual(read(d).slice(2), fresh.map((n) => `<cesa-${n}@test.example>`), 'oldest first, none skipped');
+    assert.equal(lastUid(d), 11);
+    assert.deepEqual(subjects(), fresh.map((n) => `New kernel 3.10.0-1160.${n}.1.el7 for centos 7 [CESA-2020:${6000 + n}]`));
+  });
+
+  it('the running daemon reads a backlog above max_items at once, not one batch per interval', async () => {
+    const slow = w.config([{
+      id: 'lists', type: 'imap', host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user,
+      password_file: 'imap.pw', every: '1h', timeout: '5s', max_items: 2,
+    }], [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+    await w.daemon(slow).pollOnce(); // the baseline of an empty mailbox
+    for (const n of [61, 62, 63, 64, 65]) await append(cesa(n));
+    const d = w.daemon(slow);
+    await d.start();
+    // Nothing new arrives while it runs, and the next timed visit is an hour away.
+    await waitFor('the whole backlog mailed', () => w.smtp.received.length === 5, 15_000);
+    await d.stop();
+  });
+
+  it('messages are fetched by UID, not by sequence number: after an expunge the next message is still read', async () => {
+    for (const n of [81, 82, 83]) await append(cesa(n));
+    const d = w.daemon(cfg);
+    await d.pollOnce(); // the baseline
+    const c = new ImapFlow({ host: '127.0.0.1', port: dove.port, secure: false, auth: { user: dove.user, pass: dove.password }, logger: false });
+    await c.connect();
+    await c.mailboxOpen('INBOX');
+    await c.messageDelete('1:2', { uid: true }); // UIDs 1 and 2 gone: UID 3 is now message 1
+    await c.logout();
+    await append(cesa(84)); // UID 4, sequence number 2
+    const [after] = await d.pollOnce();
+    assert.equal(after!.items, 1);
+    assert.deepEqual(subjects(), ['New kernel 3.10.0-1160.84.1.el7 for centos 7 [CESA-2020:6084]']);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 4);
+  });
+
+  it('a message the store could not take now (an SQLite error while checking for a reply) is read again on the next visit, not skipped', async () => {
+    const d = w.daemon(cfg);
+    await d.pollOnce(); // the baseline of an empty mailbox
+    await append(cesa(71));
+    // A genuine SqliteError, raised once where every message is first looked at.
+    const real = d.store.assignments.byMessageId.bind(d.store.assignments);
+    let failures = 0;
+    d.store.assignments.byMessageId = (id: string) => {
+      if (failures++ === 0) new Database(':memory:').prepare('SELECT * FROM busy_now').get();
+      return real(id);
+    };
+    const [failed] = await d.pollOnce();
+    assert.equal(failed!.ok, false);
+    assert.match(failed!.error ?? '', /not handled yet/);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 0, 'the cursor stays before it');
+    const [again] = await d.pollOnce();
+    assert.equal(again!.ok, true);
+    assert.equal(again!.items, 1);
+    assert.deepEqual(subjects(), ['New kernel 3.10.0-1160.71.1.el7 for centos 7 [CESA-2020:6071]']);
+  });
+
   it('killed between a message\'s records and its cursor: both roll back together; the restart reads it once', async () => {
     await w.daemon(cfg).pollOnce(); // the baseline of an empty mailbox
     await append(cesa(31));
@@ -168,6 +251,21 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.equal(w.smtp.received.length, 1);
     assert.equal(d.store.announcements.count(), 1);
     assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 1);
+  });
+
+  it('killed in the middle of a baseline: the restart finishes the baseline silently, nothing is mailed', async () => {
+    for (const n of [91, 92, 93]) await append(cesa(n));
+    const crashed = await runCli(['poll', '--config', cfg], { KERNEL_HERALD_CRASH_AT: 'imap-before-cursor#2' });
+    assert.equal(crashed.signal, 'SIGKILL', crashed.stderr);
+    const d = w.daemon(cfg);
+    assert.equal(d.store.announcements.count(), 1, 'the first message committed, the second rolled back');
+    assert.equal(d.store.watchers.get('lists').baseline_done, false, 'the baseline is not done');
+    const resumed = await runCli(['poll', '--config', cfg]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(d.store.announcements.count(), 3);
+    assert.ok(d.store.announcements.byIds([1, 2, 3]).every((a) => a.baseline), 'all three recorded as the baseline');
+    assert.equal(d.store.outbox.counts().pending + d.store.outbox.counts().sent, 0, 'nothing queued');
+    assert.equal(w.smtp.received.length, 0);
   });
 
   it('a wrong password is reported against the watcher, without the password', async () => {
