@@ -47,7 +47,7 @@ export const GROUPS = {
       'src/rotation/replies.ts': ['ReplyHandler.handle', 'ReplyHandler.resolve', 'ReplyHandler.handleOne', 'ReplyHandler.handleStep'],
       'src/rotation/service.ts': ['AssignmentService.act', 'AssignmentService.ignore', 'AssignmentService.confirmClaim', 'AssignmentService.refuse'],
     },
-    tests: ['test/unit/assignments.test.ts', 'test/unit/procedure.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/assignment.test.ts'],
   },
   imap: {
     mutate: { 'src/watchers/imap/index.ts': ['ImapWatcher.catchUp', 'ImapWatcher.readOne'] },
@@ -58,7 +58,7 @@ export const GROUPS = {
       'src/procedure/service.ts': ['ProcedureService.start', 'ProcedureService.observe', 'ProcedureService.mayAct', 'ProcedureService.actOn', 'ProcedureService.refuseReply', 'ProcedureService.tell', 'ProcedureService.apply', 'ProcedureService.effect', 'ProcedureService.emit', 'ProcedureService.checkDeadlines', 'ProcedureService.checkRepos'],
       'src/procedure/machine.ts': ['step'],
     },
-    tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts'],
+    tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts'],
   },
   builds: {
     // The package gate (checkGate) only waits; everything else here dispatches or records.
