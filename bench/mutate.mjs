@@ -32,7 +32,7 @@ export const GROUPS = {
       'src/rules/engine.ts': ['RulesEngine.processPending', 'RulesEngine.processPendingYielding', 'RulesEngine.processEvent', 'RulesEngine.runRule'],
       'src/rules/actions/email/index.ts': ['run'],
     },
-    tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
+    tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
   },
   mail: {
     mutate: {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProcedureBench } from '../helpers/procedure.js';
 
 // The decisions in the procedure service that commit something (a phase, a
@@ -148,5 +151,37 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     b.engine.processPending();
     assert.equal(b.record(K1).phase, 'building');
     assert.ok(steps(K1).some((s) => /^assigned\|alice\|cli\|/.test(s)), steps(K1).join('\n'));
+  });
+
+  it('mail in a procedure: each person their own copy with their token (once in the subject), lists one shared copy, cc kept or promoted, never both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kh-tpl-'));
+    try {
+      writeFileSync(join(dir, 'tagged.hbs'), '---\nsubject: "Please test {{kernel.version}} {{reply.tag}}"\n---\nAnswer on the first line; keep {{reply.tag}} in the subject.\n');
+      b = new ProcedureBench(`templates_dir: ${dir}\n${BASE}`
+        + '  - { id: both, on: release.phase, when: { to: testing }, do: [ { email: { template: tagged, to: [testers, users@test.example], cc: [list@test.example] } } ] }\n'
+        + '  - { id: ccd, on: release.phase, when: { to: testing }, do: [ { email: { template: tagged, to: [testers], cc: [list@test.example] } } ] }\n');
+      b.kernel(K1);
+      b.buildsDone(K1, true);
+      const mails = b.store.outbox.list().reverse().filter((m) => m.template === 'tagged');
+      const shape = mails.map((m) => `${m.recipients.join(',')} | cc ${m.cc.join(',') || '-'}`);
+      assert.deepEqual(shape, [
+        'users@test.example | cc list@test.example',
+        '"Carol C" <carol@test.example> | cc -',
+        '"Dave D" <dave@test.example> | cc -',
+        'list@test.example | cc -',
+        '"Carol C" <carol@test.example> | cc -',
+        '"Dave D" <dave@test.example> | cc -',
+      ]);
+      const carol = mails.filter((m) => m.recipients[0]!.includes('carol'));
+      const tag = /\[KH-[0-9a-f]{20}\]/.exec(carol[0]!.subject)![0];
+      for (const m of carol) {
+        assert.equal(m.subject.split(tag).length - 1, 1, `the tag once in: ${m.subject}`);
+        assert.ok(m.body.includes(tag), 'the template sees the reply token');
+      }
+      assert.ok(carol[1]!.subject.includes(tag), 'one token per person and record, whatever the mail');
+      assert.ok(!mails[0]!.subject.includes('[KH-'), 'the shared copy carries no one\'s token');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
