@@ -140,6 +140,19 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       ['created:-', 'volunteers requested:-', 'claim ignored:dave', 'claimed:bob', 'claim ignored:alice']);
   });
 
+  it('each recipient\'s mails form their own thread: the copies are roots; a follow-up answers that person\'s copy', () => {
+    b = new AssignmentBench();
+    const a = b.assign('volunteer');
+    const copies = b.store.outbox.list().reverse();
+    assert.deepEqual(copies.map((m) => m.in_reply_to), [null, null, null], 'no copy answers another person\'s');
+    assert.ok(b.service.act(a, 'claim', 'bob', 'cli').ok);
+    const confirmation = b.store.outbox.list().find((m) => m.template !== 'volunteer-request')!;
+    assert.deepEqual(confirmation.recipients, ['"Bob B" <bob@test.example>']);
+    const bobsCopy = copies.find((m) => m.recipients[0]!.includes('bob@'))!;
+    assert.equal(confirmation.in_reply_to, bobsCopy.message_id);
+    assert.equal(confirmation.refs, bobsCopy.message_id);
+  });
+
   it('volunteer: without a claim in time, fairness picks, skipping who declined to volunteer; the asked person may be overtaken by a claim', () => {
     b = new AssignmentBench();
     const a = b.assign('volunteer');
