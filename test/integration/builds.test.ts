@@ -372,6 +372,28 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(completions().length, 0, 'a cancelled set is not reported as completed');
   });
 
+  it('a cancel that comes while a status check is in flight wins over the success it reports: the build ends cancelled, nothing reports it built', async () => {
+    ci.outcome.polls = 0; // the first status check says: completed, success
+    const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', inputs: { kernel: '{{kernel.version}}' }, ...fast } };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const held = ci.hold('GET /repos/example/kmod/actions/runs/');
+    await kernel(cfg);
+    await held.reached;
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    assert.equal(old().state, 'cancelling');
+    held.release();
+    await waitFor('the old build cancelled', () => old().state === 'cancelled', 20_000);
+    const forOld = (d!.store.db.prepare("SELECT type FROM events WHERE type LIKE 'build%' AND release_id = ? ORDER BY id").pluck().all(old().release_id) as string[]);
+    assert.deepEqual(forOld, ['build.started', 'build.cancelled'], 'no build.succeeded, no builds.completed for the superseded kernel');
+    assert.ok(!ci.cancelled().includes(Number(old().external_id)), 'the run had ended by itself: nothing to stop');
+    assert.equal(d!.store.procedures.forRelease(old().release_id!)[0]!.phase, 'superseded');
+  });
+
   it('a cancel that comes while a dispatch is in flight wins: the run it started is stopped, and a build of the same kernel not dispatched yet is not dispatched', async () => {
     ci.outcome.polls = 1000;
     const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', inputs: { kernel: '{{kernel.version}}', arch: '{{matrix.arch}}' }, matrix: { arch: ['x86_64', 'aarch64'] }, ...fast } };
