@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BuildTracker } from '../../src/builds/tracker.js';
-import { parseConfigText } from '../../src/config/load.js';
+import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { sampleEvent } from '../../src/mail/context.js';
 import type { TemplateSet } from '../../src/mail/templates.js';
@@ -17,6 +17,14 @@ describe('rules engine: each rule run is atomic', () => {
   beforeEach(() => { t = tempDir(); store = Store.open(join(t.dir, 'db.sqlite')); });
   afterEach(() => { store.close(); t.cleanup(); });
 
+  /** The engine over this test's store, with no rotations, builds or procedures configured. */
+  function engineFor(config: LoadedConfig['config'], templates: LoadedConfig['templates']): RulesEngine {
+    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
+    const assignments = new AssignmentService({ ...env, rotations: {} });
+    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
+    return new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
+  }
+
   it('a failing action undoes its own rule\'s writes and only those; the event is processed once', () => {
     const { config, templates } = parseConfigText(`
 mail: { from: "h@example.org" }
@@ -26,11 +34,8 @@ rules:
   - { id: half, on: kernel.released, do: [ { email: { template: kernel-notice, to: [half@example.org] } }, { assign: { rotation: support } } ] }
   - { id: whole, on: kernel.released, do: [ { email: { template: kernel-notice, to: [whole@example.org] } } ] }
 `, join(t.dir, 'c.yaml'));
-    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
     // The rotation is gone by the time the rule runs (a reload, an edit): the second action throws.
-    const assignments = new AssignmentService({ ...env, rotations: {} });
-    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
-    const engine = new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
+    const engine = engineFor(config, templates);
     const ev = sampleEvent();
     store.events.append('kernel.released', ev.payload as never, null, '2026-03-02T10:00:00Z');
     const reports = engine.processPending();
@@ -55,10 +60,7 @@ rules:
       - { email: { template: kernel-notice, to: [other@example.org] } }
       - { email: { template: kernel-notice, to: [release_manager] } }
 `, join(t.dir, 'c.yaml'));
-    const env = { store, templates: templates as TemplateSet, clock: { now: () => new Date('2026-03-02T10:00:00Z') }, log: silentLogger(), people: config.people, mail: { from: 'h@example.org', domain: 'example.org' } };
-    const assignments = new AssignmentService({ ...env, rotations: {} });
-    const builds = new BuildTracker({ ...env, stateDir: t.dir, targets: {} });
-    const engine = new RulesEngine(config.rules, { ...env, assignments, builds, procedures: new ProcedureService({ ...env, procedures: {}, assignments, builds }) });
+    const engine = engineFor(config, templates);
     const ev = sampleEvent();
     // Two events of one kernel: the second's threaded mail answers the first's; the unthreaded one answers nothing.
     store.db.prepare("INSERT INTO announcements (watcher, external_id, format, raw, received_at) VALUES ('w', 'x', 'rss', '', 'now')").run();
