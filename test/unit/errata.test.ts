@@ -24,6 +24,18 @@ describe('sources: RHEL-family errata mails', () => {
     assert.deepEqual(a.releases, []);
   });
 
+  it('a real CESA mail in quoted-printable: kmod-kvm is no kernel; a kernel file name broken by a soft line break in that layout is read whole', async () => {
+    const raw = fixture('centos-announce/CESA-2014-0163-kvm.eml');
+    const a = await parseDocument(raw);
+    assert.equal(a.advisory, 'CESA-2014:0163');
+    assert.deepEqual(a.releases, [], 'kmod-kvm, kvm and kvm-tools are not kernels');
+    // The verbatim mail with its first package renamed: the break sits where the list's encoder put it.
+    const withKernel = raw.replace('kmod-kvm-=\n83-266.el5.centos.1.x86_64.rpm', 'kernel-2.6.18-=\n371.4.1.el5.x86_64.rpm');
+    assert.notEqual(withKernel, raw);
+    const k = await parseDocument(withKernel);
+    assert.deepEqual(k.releases, [{ kind: 'kernel', distro: 'centos', distro_release: '5', package: 'kernel', version: '2.6.18-371.4.1.el5', arch: ['x86_64'] }]);
+  });
+
   it('Rocky RLSA: kernel and kernel-64k are separate kernels; CVEs and the errata link', async () => {
     const a = await parseDocument(fixture('rocky/RLSA-2023-7549-kernel.eml'));
     assert.equal(a.source, 'rocky');
