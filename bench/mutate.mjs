@@ -123,9 +123,27 @@ function run(name) {
   if (r.status !== 0) throw new Error(`stryker failed for group ${name} (exit ${r.status})`);
 }
 
+/**
+ * Survivors looked at and left, each with why: equivalent mutants and guards
+ * another layer repeats. A survivor is matched by its file and the text of
+ * its line (and, where one line holds several decisions, the replacement).
+ * Anything not here and not a log line is "open": the target is none open.
+ */
+export const EXPLAINED = [];
+
+// A line that only logs (or builds a logger) commits nothing, whatever its mutant does.
+const LOG_LINE = /^(?:else )?(?:if \([^;]*\) )?(?:(?:this\.|ctx\.|this\.deps\.|deps\.)?log(?:\.child\([^)]*\))?\.(?:info|warn|debug|error)\(|this\.log\[|(?:const|let) log = .*\.child\()/;
+
+function verdict(path, text, m) {
+  if (LOG_LINE.test(text)) return 'log line';
+  const e = EXPLAINED.find((x) => x.file === path && text.includes(x.line) && (!x.replacement || (m.replacement ?? '').includes(x.replacement)));
+  return e ? e.why : undefined;
+}
+
 function summary(names) {
   const rows = [];
-  const survivors = [];
+  const open = [];
+  const explained = [];
   for (const name of names) {
     const file = `bench/out/mutation-${name}.json`;
     if (!existsSync(file)) continue;
@@ -134,20 +152,29 @@ function summary(names) {
       const count = (s) => f.mutants.filter((m) => s.includes(m.status)).length;
       const killed = count(['Killed']);
       const timeout = count(['Timeout']);
-      const survived = count(['Survived', 'NoCoverage']);
-      const total = killed + timeout + survived;
-      rows.push(`| ${name} | \`${path}\` | ${total ? ((100 * (killed + timeout)) / total).toFixed(1) : '-'} % | ${killed} | ${timeout} | ${survived} |`);
+      const survivors = f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage');
+      const total = killed + timeout + survivors.length;
       const lines = f.source.split('\n');
-      for (const m of f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
+      let left = 0;
+      for (const m of survivors) {
         const line = m.location.start.line;
-        survivors.push(`${path}:${line} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}\n    ${lines[line - 1]?.trim()}`);
+        const text = lines[line - 1]?.trim() ?? '';
+        const why = verdict(path, text, m);
+        const entry = `${path}:${line} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}\n    ${text}`;
+        if (why) explained.push(`${entry}\n    (${why})`);
+        else { open.push(entry); left += 1; }
       }
+      rows.push(`| ${name} | \`${path}\` | ${total ? ((100 * (killed + timeout)) / total).toFixed(1) : '-'} % | ${killed} | ${timeout} | ${survivors.length} | ${left} |`);
     }
   }
-  console.log('\n| group | module | score | killed | timed out | survived |\n|---|---|---|---|---|---|');
+  console.log('\n| group | module | score | killed | timed out | survived | open |\n|---|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
-  console.log(`\nsurvivors (${survivors.length}):`);
-  for (const s of survivors) console.log(`  ${s}`);
+  if (process.argv.includes('--explained')) {
+    console.log(`\nexplained (${explained.length}):`);
+    for (const s of explained) console.log(`  ${s}`);
+  }
+  console.log(`\nopen survivors (${open.length}):`);
+  for (const s of open) console.log(`  ${s}`);
 }
 
 function main() {
