@@ -145,6 +145,7 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     const a = b.assign('volunteer');
     const copies = b.store.outbox.list().reverse();
     assert.deepEqual(copies.map((m) => m.in_reply_to), [null, null, null], 'no copy answers another person\'s');
+    assert.deepEqual(copies.map((m) => m.body.split('\n')[0]), ['Hello Alice A,', 'Hello Bob B,', 'Hello Carol C,'], 'each copy greets its own reader');
     assert.ok(b.service.act(a, 'claim', 'bob', 'cli').ok);
     const confirmation = b.store.outbox.list().find((m) => m.template !== 'volunteer-request')!;
     assert.deepEqual(confirmation.recipients, ['"Bob B" <bob@test.example>']);
@@ -286,6 +287,7 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
       const a = b.assign('volunteer', { list: 'support-list@test.example' });
       assert.deepEqual(b.store.outbox.list().map((m) => m.recipients), [['support-list@test.example']], 'one copy, to the list');
+      assert.match(b.store.outbox.list()[0]!.body, /^Hello support rotation,/, 'a list copy greets the rotation');
       const request = b.store.outbox.list()[0]!;
       handler.handle(reply({ from: 'carol@test.example', headers: { 'in-reply-to': request.message_id }, text: 'decline' }), 'raw');
       handler.handle(reply({ from: 'bob@test.example', headers: { 'in-reply-to': request.message_id } }), 'raw');
