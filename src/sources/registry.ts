@@ -8,6 +8,7 @@ import { almalinux } from './almalinux/index.js';
 import { osv } from './osv/index.js';
 import { updateinfo } from './updateinfo/index.js';
 import { csaf } from './csaf/index.js';
+import { csafChanges } from './csaf-changes/index.js';
 
 // One line per announcement source. Order matters only where two could claim
 // the same input; the more specific source comes first.
@@ -21,6 +22,7 @@ export const sources: readonly Source[] = [
   osv,
   updateinfo,
   csaf,
+  csafChanges,
 ];
 
 export function sourceById(id: string): Source | undefined {

@@ -43,8 +43,8 @@ export interface Source {
   detect(input: SourceInput): boolean;
   /** `detail` is the document fetched from detailUrl(), when there is one. */
   parse(input: SourceInput, detail?: unknown): Announcement;
-  /** A JSON document listing many releases, split into items with stable ids. */
-  split?(value: unknown): { id: string; value: unknown }[];
+  /** A document listing many releases (JSON, or a text index), split into items with stable ids; `from` is where it was fetched. */
+  split?(value: unknown, from?: { url: string }): { id: string; value: unknown }[];
   /** A document the watcher must fetch before this item can be fully parsed. */
   detailUrl?(input: SourceInput): string | undefined;
 }

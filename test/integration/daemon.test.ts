@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { runCli } from '../helpers/cli.js';
 import { fixture, waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
+import { rhsa, suse } from '../helpers/csaf-docs.js';
 
 const notice = { id: 'notice', on: 'kernel.released', do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] };
 
@@ -28,6 +29,32 @@ describe('daemon', function () {
     assert.deepEqual([next!.recorded, next!.events], [1, 1]);
     assert.equal(w.smtp.received.length, 1);
     assert.equal(w.smtp.received[0]!.subject, 'New kernel 5.10.2 for kernel.org 5.10');
+  });
+
+  it('type http on a CSAF changes.csv: the baseline reads the advisories already out; a new line is fetched and its kernel mailed once; an advisory not there yet is tried again', async () => {
+    const rhel = { id: 'rhel', on: 'kernel.released', when: { distro: 'rhel' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] };
+    const older = JSON.parse(JSON.stringify(rhsa).replaceAll('427.31.1', '427.28.1').replaceAll('RHSA-2024:5363', 'RHSA-2024:4928')) as unknown;
+    const line = (path: string, at: string) => `"${path}","${at}"\n`;
+    w.feeds.set('/csaf/2024/rhsa-2024_4928.json', JSON.stringify(older), 'application/json');
+    w.feeds.set('/csaf/2024/suse-su-2024_0926-1.json', JSON.stringify(suse), 'application/json');
+    w.feeds.set('/csaf/changes.csv', line('2024/suse-su-2024_0926-1.json', '2024-08-01T10:00:00+00:00') + line('2024/rhsa-2024_4928.json', '2024-07-29T10:00:00+00:00'), 'text/csv');
+    const d = w.daemon(w.config([{ id: 'redhat', type: 'http', url: w.feeds.url('/csaf/changes.csv') }], [rhel]));
+    const [base] = await d.pollOnce();
+    assert.deepEqual([base!.baseline, base!.recorded, base!.events], [true, 2, 0]);
+    assert.deepEqual(d.store.releases.find('5.14.0-427.28.1.el9_4').map((r) => `${r.distro} ${r.distro_release}`), ['rhel 9'], 'the baseline knows the kernel already out');
+
+    // A new advisory, listed before its file is there (a mirror still syncing): tried again, not lost.
+    w.feeds.set('/csaf/changes.csv', line('2024/rhsa-2024_5363.json', '2024-08-13T08:39:50+00:00') + line('2024/suse-su-2024_0926-1.json', '2024-08-01T10:00:00+00:00') + line('2024/rhsa-2024_4928.json', '2024-07-29T10:00:00+00:00'), 'text/csv');
+    const [missing] = await d.pollOnce();
+    assert.deepEqual([missing!.ok, missing!.recorded], [true, 0]);
+    assert.equal(w.smtp.received.length, 0);
+    w.feeds.set('/csaf/2024/rhsa-2024_5363.json', JSON.stringify(rhsa), 'application/json');
+    const [next] = await d.pollOnce();
+    assert.deepEqual([next!.recorded, next!.events], [1, 1]);
+    assert.deepEqual(w.smtp.received.map((m) => m.subject), ['New kernel 5.14.0-427.31.1.el9_4 for rhel 9 [RHSA-2024:5363]']);
+    const [again] = await d.pollOnce();
+    assert.deepEqual([again!.recorded, again!.events], [0, 0]);
+    assert.equal(w.feeds.count('/csaf/2024/rhsa-2024_4928.json'), 1, 'an advisory already recorded is not fetched again');
   });
 
   it('cron: schedule polls on its ticks; /healthz and /metrics answer', async () => {

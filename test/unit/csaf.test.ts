@@ -1,78 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseDocument } from '../../src/sources/parse-document.js';
 import { platformOf, suseKernel } from '../../src/sources/csaf/index.js';
-
-// CSAF 2.0 in the layout Red Hat and SUSE publish (document, product_tree with
-// product_name/product_version branches and default_component_of
-// relationships, vulnerabilities with product_status). The kernel advisories
-// themselves run to megabytes; these carry a few real packages of RHSA-2024:5363
-// and SUSE-SU-2024:0926-1 in that layout (see test/fixtures/README.md).
-
-const product = (category: string, id: string, helper: Record<string, string>) => ({ category, name: id, product: { name: id, product_id: id, product_identification_helper: helper } });
-const rel = (pkg: string, platform: string) => ({ category: 'default_component_of', full_product_name: { name: `${pkg} as a component of ${platform}`, product_id: `${platform}:${pkg}` }, product_reference: pkg, relates_to_product_reference: platform });
-
-const rhsa = {
-  document: {
-    category: 'csaf_security_advisory', csaf_version: '2.0', title: 'Red Hat Security Advisory: kernel security update',
-    tracking: { id: 'RHSA-2024:5363', initial_release_date: '2024-08-13T08:39:50+00:00' },
-    references: [{ category: 'self', url: 'https://access.redhat.com/errata/RHSA-2024:5363' }, { category: 'external', url: 'https://bugzilla.redhat.com/show_bug.cgi?id=2265271' }],
-  },
-  product_tree: {
-    branches: [{ category: 'vendor', name: 'Red Hat', branches: [
-      { category: 'product_family', name: 'Red Hat Enterprise Linux', branches: [
-        product('product_name', 'BaseOS-9.4.0.Z.MAIN', { cpe: 'cpe:/o:redhat:enterprise_linux:9::baseos' }),
-        product('product_name', 'BaseOS-9.2.0.Z.EUS', { cpe: 'cpe:/o:redhat:rhel_eus:9.2::baseos' }),
-      ] },
-      { category: 'architecture', name: 'x86_64', branches: [
-        product('product_version', 'kernel-0:5.14.0-427.31.1.el9_4.x86_64', { purl: 'pkg:rpm/redhat/kernel@5.14.0-427.31.1.el9_4?arch=x86_64' }),
-        product('product_version', 'kernel-core-0:5.14.0-427.31.1.el9_4.x86_64', { purl: 'pkg:rpm/redhat/kernel-core@5.14.0-427.31.1.el9_4?arch=x86_64' }),
-        product('product_version', 'bpftool-0:7.3.0-427.31.1.el9_4.x86_64', { purl: 'pkg:rpm/redhat/bpftool@7.3.0-427.31.1.el9_4?arch=x86_64' }),
-        product('product_version', 'kernel-0:5.14.0-284.79.1.el9_2.x86_64', { purl: 'pkg:rpm/redhat/kernel@5.14.0-284.79.1.el9_2?arch=x86_64' }),
-      ] },
-      { category: 'architecture', name: 'aarch64', branches: [
-        product('product_version', 'kernel-0:5.14.0-427.31.1.el9_4.aarch64', { purl: 'pkg:rpm/redhat/kernel@5.14.0-427.31.1.el9_4?arch=aarch64' }),
-      ] },
-      { category: 'architecture', name: 'src', branches: [
-        product('product_version', 'kernel-0:5.14.0-427.31.1.el9_4.src', { purl: 'pkg:rpm/redhat/kernel@5.14.0-427.31.1.el9_4?arch=src' }),
-      ] },
-    ] }],
-    relationships: [
-      rel('kernel-0:5.14.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN'), rel('kernel-core-0:5.14.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN'),
-      rel('bpftool-0:7.3.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN'), rel('kernel-0:5.14.0-427.31.1.el9_4.aarch64', 'BaseOS-9.4.0.Z.MAIN'),
-      rel('kernel-0:5.14.0-427.31.1.el9_4.src', 'BaseOS-9.4.0.Z.MAIN'), rel('kernel-0:5.14.0-284.79.1.el9_2.x86_64', 'BaseOS-9.2.0.Z.EUS'),
-    ],
-  },
-  vulnerabilities: [
-    { cve: 'CVE-2021-47606', product_status: { fixed: ['BaseOS-9.4.0.Z.MAIN:kernel-0:5.14.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN:kernel-core-0:5.14.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN:bpftool-0:7.3.0-427.31.1.el9_4.x86_64', 'BaseOS-9.4.0.Z.MAIN:kernel-0:5.14.0-427.31.1.el9_4.aarch64', 'BaseOS-9.4.0.Z.MAIN:kernel-0:5.14.0-427.31.1.el9_4.src'] } },
-    { cve: 'CVE-2024-36971', product_status: { fixed: ['BaseOS-9.4.0.Z.MAIN:kernel-0:5.14.0-427.31.1.el9_4.x86_64'], known_affected: ['BaseOS-9.2.0.Z.EUS:kernel-0:5.14.0-284.79.1.el9_2.x86_64'] } },
-  ],
-};
-
-const suse = {
-  document: {
-    category: 'csaf_security_advisory', csaf_version: '2.0', title: 'Security update for the Linux Kernel',
-    tracking: { id: 'SUSE-SU-2024:0926-1', initial_release_date: '2024-03-15T11:48:32Z' },
-    references: [{ category: 'self', url: 'https://www.suse.com/support/update/announcement/2024/suse-su-20240926-1/' }],
-  },
-  product_tree: {
-    branches: [{ category: 'vendor', name: 'SUSE', branches: [
-      { category: 'product_family', name: 'SUSE Linux Enterprise', branches: [
-        product('product_name', 'SUSE Linux Enterprise Server 15 SP5', { cpe: 'cpe:/o:suse:sles:15:sp5' }),
-        product('product_name', 'Basesystem Module 15 SP5', { cpe: 'cpe:/o:suse:sle-module-basesystem:15:sp5' }),
-        product('product_name', 'openSUSE Leap 15.5', { cpe: 'cpe:/o:opensuse:leap:15.5' }),
-      ] },
-      product('product_version', 'kernel-default-5.14.21-150500.55.52.1.x86_64', { purl: 'pkg:rpm/suse/kernel-default@5.14.21-150500.55.52.1?arch=x86_64' }),
-      product('product_version', 'kernel-default-base-5.14.21-150500.55.52.1.150500.6.23.7.x86_64', { purl: 'pkg:rpm/suse/kernel-default-base@5.14.21-150500.55.52.1.150500.6.23.7?arch=x86_64' }),
-      product('product_version', 'kernel-source-5.14.21-150500.55.52.1.noarch', { purl: 'pkg:rpm/suse/kernel-source@5.14.21-150500.55.52.1?arch=noarch' }),
-      product('product_version', 'kernel-azure-5.14.21-150500.33.37.1.x86_64', { purl: 'pkg:rpm/suse/kernel-azure@5.14.21-150500.33.37.1?arch=x86_64' }),
-    ] }],
-    relationships: [
-      rel('kernel-default-5.14.21-150500.55.52.1.x86_64', 'Basesystem Module 15 SP5'), rel('kernel-default-5.14.21-150500.55.52.1.x86_64', 'SUSE Linux Enterprise Server 15 SP5'),
-      rel('kernel-source-5.14.21-150500.55.52.1.noarch', 'Basesystem Module 15 SP5'), rel('kernel-azure-5.14.21-150500.33.37.1.x86_64', 'openSUSE Leap 15.5'),
-    ],
-  },
-  vulnerabilities: [{ cve: 'CVE-2023-52447' }, { cve: 'CVE-2024-26586' }],
-};
+import { advisoryFromPath, csafChanges, splitChanges } from '../../src/sources/csaf-changes/index.js';
+import { product, rel, rhsa, suse } from '../helpers/csaf-docs.js';
 
 describe('CSAF 2.0: Red Hat and SUSE advisories', () => {
   it('RHSA: the fixed kernel packages per platform, the kernel family named, subpackages and tools folded in, sources left out', async () => {
@@ -104,5 +34,39 @@ describe('CSAF 2.0: Red Hat and SUSE advisories', () => {
     assert.equal(suseKernel('kernel-default-devel'), 'kernel-default');
     assert.equal(suseKernel('kernel-rt'), 'kernel-rt');
     for (const not of ['kernel-source', 'kernel-syms', 'kernel-macros', 'kernel-devel', 'kernel-docs', 'kernel-obs-build']) assert.equal(suseKernel(not), undefined, not);
+  });
+});
+
+describe('CSAF 2.0: a provider\'s changes.csv', () => {
+  const url = 'https://security.example/data/csaf/v2/advisories/changes.csv';
+  it('each line an item keyed by its path, resolved beside the file; quoted (as the standard writes it) or not; a path listed twice once', () => {
+    const text = '"2024/rhsa-2024_5363.json","2024-08-13T08:39:50+00:00"\r\n2024/suse-su-2024_0926-1.json,2024-03-15T11:48:32Z\n\n"2024/rhsa-2024_5363.json","2024-08-01T00:00:00+00:00"\n';
+    assert.ok(csafChanges.detect({ format: 'text', text }));
+    assert.deepEqual(splitChanges(text, url), [
+      { id: '2024/rhsa-2024_5363.json', value: { csaf_change: '2024/rhsa-2024_5363.json', url: 'https://security.example/data/csaf/v2/advisories/2024/rhsa-2024_5363.json', changed: '2024-08-13T08:39:50+00:00' } },
+      { id: '2024/suse-su-2024_0926-1.json', value: { csaf_change: '2024/suse-su-2024_0926-1.json', url: 'https://security.example/data/csaf/v2/advisories/2024/suse-su-2024_0926-1.json', changed: '2024-03-15T11:48:32Z' } },
+    ]);
+    assert.equal(advisoryFromPath('2024/rhsa-2024_5363.json'), 'RHSA-2024:5363');
+    assert.equal(advisoryFromPath('2024/rhba-2025_18480.json'), 'RHBA-2025:18480');
+    assert.equal(advisoryFromPath('2024/suse-su-2024_0926-1.json'), 'SUSE-SU-2024:0926-1');
+    assert.equal(advisoryFromPath('index.json'), null);
+  });
+
+  it('an item is read from its advisory; without it (a baseline past its budget) only its id and place are known', () => {
+    const [item] = splitChanges('"2024/rhsa-2024_5363.json","2024-08-13T08:39:50+00:00"', url);
+    const input = { format: 'json' as const, value: item!.value };
+    assert.ok(csafChanges.detect(input));
+    assert.equal(csafChanges.detailUrl!(input), item!.value.url);
+    assert.deepEqual(csafChanges.parse(input, rhsa).releases.map((r) => `${r.distro} ${r.distro_release} ${r.version}`), ['rhel 9 5.14.0-427.31.1.el9_4']);
+    assert.deepEqual(csafChanges.parse(input), { format: 'json', source: 'csaf', title: '2024/rhsa-2024_5363.json', advisory: 'RHSA-2024:5363', cves: [], urls: [item!.value.url], releases: [] });
+    assert.throws(() => csafChanges.parse(input, { not: 'csaf' }), /rhsa-2024_5363.json: not a CSAF 2.0 document/);
+  });
+
+  it('a line that is not a path and a time, or a path leading out of the directory, is refused with its line number', () => {
+    assert.throws(() => splitChanges('"2024/a.json","2024-01-01T00:00:00Z"\n<html>oops</html>\n', url), /changes.csv line 2: not "path.json","timestamp"/);
+    for (const evil of ['https://evil.example/x.json', '../../other/x.json', '/elsewhere/x.json']) {
+      assert.throws(() => splitChanges(`"${evil}","2024-01-01T00:00:00Z"`, url), /line 1: .* is not below https:\/\/security.example\/data\/csaf\/v2\/advisories\//, evil);
+    }
+    assert.equal(csafChanges.detect({ format: 'text', text: 'just some text' }), false);
   });
 });
