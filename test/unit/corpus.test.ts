@@ -14,7 +14,7 @@ interface Expectation {
   source: string;
   advisory: string | null;
   cves: string[];
-  releases: { kind: string; distro: string; distro_release: string; package: string; version: string; flavour?: string }[];
+  releases: { kind: string; distro: string; distro_release: string; package: string; version: string; flavour?: string; label?: string }[];
 }
 
 function* fixtures(dir: string): Generator<string> {
@@ -42,7 +42,7 @@ describe('corpus: every fixture gives what its expectation says', () => {
       assert.equal(got.source, want.source);
       assert.equal(got.advisory, want.advisory);
       assert.deepEqual([...got.cves].sort(), want.cves);
-      assert.deepEqual(got.releases.map((r) => ({ kind: r.kind, distro: r.distro, distro_release: r.distro_release, package: r.package, version: r.version, ...('flavour' in r && r.flavour ? { flavour: r.flavour } : {}) })), want.releases);
+      assert.deepEqual(got.releases.map((r) => ({ kind: r.kind, distro: r.distro, distro_release: r.distro_release, package: r.package, version: r.version, ...('flavour' in r && r.flavour ? { flavour: r.flavour } : {}), ...('label' in r && r.label === 'ESM' ? { label: r.label } : {}) })), want.releases);
     });
   }
 });
