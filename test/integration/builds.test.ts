@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildsCompletedPayload } from '../../src/domain.js';
 import type { Daemon } from '../../src/daemon.js';
@@ -370,6 +370,152 @@ describe('builds against a local CI server and real commands', function () {
     assert.equal(d!.store.procedures.forRelease(old()[0]!.release_id!)[0]!.phase, 'superseded');
     assert.equal(eventTypes().filter((t) => t === 'build.cancelled').length, 4);
     assert.equal(completions().length, 0, 'a cancelled set is not reported as completed');
+  });
+
+  it('a superseded kernel: builds waiting at their gate are cancelled and never dispatched, finished ones keep their result, and the timeline counts what was cancelled', async () => {
+    const publishRpm = (pkgs: R.RpmPkg[]) => {
+      const primary = R.xz(R.primaryXml(pkgs));
+      w.feeds.set('/el9/repodata/p-primary.xml.xz', primary, 'application/x-xz');
+      w.feeds.set('/el9/repodata/repomd.xml', R.repomdXml([{ type: 'primary', href: 'repodata/p-primary.xml.xz', body: primary }]));
+    };
+    publishRpm([{ name: 'kernel-ml-devel', ver: '6.6.7', rel: '1.el9', arch: 'x86_64' }]);
+    const ran = join(w.tmp.dir, 'gated-ran');
+    const targets = {
+      done: { type: 'command', argv: ['true'], ...fast },
+      gated: { type: 'command', argv: ['touch', ran], ...fast, wait_for_packages: { url: w.feeds.url('/el9/'), format: 'rpm', package: 'kernel-ml-devel', version: '{{kernel.version}}-1.el9', every: '100ms' } },
+    };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['done', 'gated'] } } } } });
+    await kernel(cfg);
+    const old = () => Object.fromEntries(builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8').map((b) => [b.target, b]));
+    await waitFor('done built, gated waiting', () => old().done?.state === 'succeeded' && old().gated?.state === 'waiting', 10_000);
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    assert.deepEqual([old().done!.state, old().gated!.state], ['succeeded', 'cancelled']);
+    // The package appears after all: what was cancelled stays cancelled.
+    publishRpm([{ name: 'kernel-ml-devel', ver: '6.6.8', rel: '1.el9', arch: 'x86_64' }, { name: 'kernel-ml-devel', ver: '6.6.9', rel: '1.el9', arch: 'x86_64' }]);
+    const fresh = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.9');
+    await waitFor('the new kernel built', () => fresh().length === 2 && fresh().every((b) => b.state === 'succeeded'), 15_000);
+    assert.deepEqual([old().done!.state, old().gated!.state, old().gated!.attempt], ['succeeded', 'cancelled', 0]);
+    const record = d!.store.procedures.forRelease(old().done!.release_id!)[0]!;
+    assert.deepEqual(d!.store.procedures.timeline(record.id).filter((e) => e.step === 'builds cancelled').map((e) => e.detail), ['1 build']);
+  });
+
+  it('dispatch failures are counted and bounded: a 5xx is retried up to max_attempts, recorded each time, then fails saying how many; a status check answering 404 fails the build at once; a failed build reports build.failed', async () => {
+    for (let i = 0; i < 3; i++) ci.fail('POST /repos/example/down/actions/workflows/build.yml/dispatches', 502);
+    ci.fail('GET /repos/example/gone/actions/runs/', 404, {}, '{"message":"Not Found"}');
+    ci.outcome.polls = 1;
+    await kernel(config({
+      down: { type: 'github-workflow', repo: 'example/down', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast, max_attempts: 2 },
+      gone: { type: 'github-workflow', repo: 'example/gone', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+      fine: { type: 'github-workflow', repo: 'example/fine', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast },
+    }));
+    await waitFor('builds.completed', () => completions().length === 1, 20_000);
+    const byTarget = Object.fromEntries(builds().map((b) => [b.target, b]));
+    assert.equal(byTarget.down!.state, 'failed');
+    assert.equal(byTarget.down!.attempt, 2);
+    assert.match(byTarget.down!.last_error!, /502.*\(after 2 attempts\)$/);
+    assert.equal(ci.count('POST', '/repos/example/down/actions/workflows/build.yml/dispatches'), 2, 'no third dispatch');
+    assert.ok(w.logs.lines.filter((l) => l.message === 'build dispatch failed; will retry' && l.target === 'down').length === 1);
+    assert.equal(byTarget.gone!.state, 'failed');
+    assert.match(byTarget.gone!.last_error!, /404/);
+    assert.equal(byTarget.gone!.attempt, 1, 'a run the CI says is not there is not dispatched again');
+    assert.equal(byTarget.fine!.state, 'succeeded');
+    assert.equal(byTarget.fine!.attempt, 1);
+    assert.ok(byTarget.down!.tracking.dispatch_at, 'when the last attempt was made is kept, for a later look-up');
+    const types = (target: string) => (d!.store.db.prepare("SELECT type, payload FROM events WHERE type LIKE 'build.%' ORDER BY id").all() as { type: string; payload: string }[])
+      .filter((e) => (JSON.parse(e.payload) as { build: { target: string } }).build.target === target).map((e) => e.type);
+    assert.deepEqual(types('down'), ['build.failed']);
+    assert.deepEqual(types('gone'), ['build.started', 'build.failed']);
+    assert.deepEqual(types('fine'), ['build.started', 'build.succeeded']);
+    assert.equal(completions()[0]!.ok, false);
+  });
+
+  it('an error that is not the CI\'s (the token file gone): a look-up after an unanswered dispatch is tried again, never turned into a second dispatch', async () => {
+    const gh = { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', ...fast };
+    const cfg = config({ gh });
+    const token = join(w.tmp.dir, 'gh.token');
+    ci.startThenFail = 1;
+    const held = ci.hold('POST /repos/example/kmod/actions/workflows/build.yml/dispatches');
+    await kernel(cfg);
+    await held.reached;
+    rmSync(token);
+    held.release();
+    await waitFor('a failed look-up', () => w.logs.lines.some((l) => l.message === 'looking for the run of an unanswered dispatch failed; will look again'), 10_000);
+    assert.equal(builds()[0]!.state, 'dispatching', 'still looking');
+    assert.match(builds()[0]!.last_error!, /gh\.token/);
+    writeFileSync(token, `${ci.token}\n`);
+    await waitFor('builds.completed', () => completions().length === 1, 15_000);
+    assert.equal(builds()[0]!.state, 'succeeded');
+    assert.equal(ci.count('POST', '/dispatches'), 1, 'found, not dispatched again');
+  });
+
+  it('a status check that cannot even be made (the token file gone) fails the build with the reason', async () => {
+    ci.outcome.polls = 1000;
+    const cfg = config({ gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } });
+    await kernel(cfg);
+    await waitFor('running', () => builds()[0]?.state === 'running', 10_000);
+    rmSync(join(w.tmp.dir, 'gh.token'));
+    await waitFor('failed', () => builds()[0]!.state === 'failed', 10_000);
+    assert.match(builds()[0]!.last_error!, /gh\.token/);
+  });
+
+  it('a dispatch that cannot even be made (no token file) fails at once, without spending more attempts', async () => {
+    await kernel(config({ gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'missing.token', ...fast } }));
+    await waitFor('builds.completed', () => completions().length === 1, 10_000);
+    assert.equal(builds()[0]!.state, 'failed');
+    assert.equal(builds()[0]!.attempt, 1);
+    assert.match(builds()[0]!.last_error!, /missing\.token/);
+    assert.doesNotMatch(builds()[0]!.last_error!, /after \d+ attempts/);
+    assert.equal(ci.count('POST', '/dispatches'), 0);
+  });
+
+  it('a lost command with no attempts left fails instead of running again', async () => {
+    const attempts = join(w.tmp.dir, 'attempts');
+    const cfg = config({ cmd: { type: 'command', argv: ['sh', '-c', 'echo $KH_ATTEMPT >> "$0"; sleep 30', attempts], ...fast, max_attempts: 1 } });
+    await kernel(cfg);
+    await waitFor('running, its first attempt written', () => builds()[0]?.state === 'running' && existsSync(attempts), 10_000);
+    await d!.stop();
+    d = w.daemon(cfg);
+    d.builds.start();
+    await waitFor('builds.completed', () => completions().length === 1, 20_000);
+    assert.equal(builds()[0]!.state, 'failed');
+    assert.equal(builds()[0]!.attempt, 1);
+    assert.equal(readFileSync(attempts, 'utf8'), '1\n', 'not run again');
+  });
+
+  it('a build whose target was removed from the config (a reload) fails saying so, instead of waiting for ever', async () => {
+    const cfg = config({ cmd: { type: 'command', argv: ['sleep', '30'], ...fast } });
+    await kernel(cfg);
+    await waitFor('running', () => builds()[0]?.state === 'running', 10_000);
+    await d!.stop();
+    d = w.daemon(config({ other: { type: 'command', argv: ['true'], ...fast } }));
+    d.builds.start();
+    await waitFor('the orphan failed', () => builds()[0]!.state === 'failed', 10_000);
+    assert.match(builds()[0]!.last_error!, /target "cmd" is no longer configured as command/);
+  });
+
+  it('a cancel that comes after a dispatch went unanswered finds the run it may have started, and stops it', async () => {
+    ci.outcome.polls = 1000;
+    ci.startThenFail = 1;
+    // A slow retry: the look-up for the unanswered dispatch would come only after the cancel.
+    const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', poll_every: '100ms', retry: { base: '1h', max: '1h' } } };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    await kernel(cfg);
+    await waitFor('the unanswered dispatch', () => w.logs.lines.some((l) => l.message === 'build dispatch failed; will retry'), 10_000);
+    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    assert.equal(old().external_id, null, 'no answer, so no run id');
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    d!.builds.wake();
+    await waitFor('the old build cancelled', () => old().state === 'cancelled', 10_000);
+    const run = [...ci.runs.values()][0]!; // the first run: 6.6.8's, started by the unanswered dispatch
+    assert.ok(ci.cancelled().includes(run.id), 'the run started by the unanswered dispatch was found and stopped');
   });
 
   it('a cancel that comes while a status check is in flight wins over the success it reports: the build ends cancelled, nothing reports it built', async () => {
