@@ -40,7 +40,7 @@ export const GROUPS = {
       'src/store/outbox.ts': ['OutboxStore.enqueue', 'OutboxStore.due', 'OutboxStore.nextDueAt', 'OutboxStore.markSent'],
       'src/rotation/mailer.ts': ['queueRequest'],
     },
-    tests: ['test/unit/assignments.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
   rotation: {
     mutate: {
@@ -159,6 +159,21 @@ export const EXPLAINED = [
   // imap
   { file: 'src/watchers/imap/index.ts', line: '.filter((m) => m.uid >= from).sort((a, b) => a.uid - b.uid);', replacement: 'a.uid + b.uid', why: 'Dovecot answers a UID FETCH in UID order; the sort guards servers that do not' },
   { file: 'src/watchers/imap/index.ts', line: 'if (this.stopped) break;', why: 'only how soon a stop returns: each message commits with its cursor' },
+  { file: 'src/watchers/imap/index.ts', line: 'const outcome: PollOutcome = {', why: 'what the visit reports (metrics, the poll command), not what it records' },
+  { file: 'src/watchers/imap/index.ts', line: 'if (!res.duplicate) outcome.recorded += 1;', why: 'a count for the report' },
+  { file: 'src/watchers/imap/index.ts', line: 'if (mailbox.exists > 0) {', why: 'fetching n:* in an empty mailbox returns nothing' },
+  { file: 'src/watchers/imap/index.ts', line: 'if (!msg || !msg.source) return undefined;', why: 'only a message expunged between the UID list and its fetch' },
+  { file: 'src/watchers/imap/index.ts', line: 'if (!r) return undefined;', why: 'the catch below skips it all the same' },
+  // mail
+  { file: 'src/mail/outbox-worker.ts', line: 'if (this.stopRequested) return Promise.resolve({ sent: 0, failed: 0 });', why: 'the pass checks the same flag before each message' },
+  { file: 'src/mail/outbox-worker.ts', line: 'await this.running?.catch(() => undefined);', why: "the daemon's stop waits with allSettled" },
+  { file: 'src/mail/outbox-worker.ts', line: 'return { sent, failed };', why: 'counts for the report' },
+  { file: 'src/mail/outbox-worker.ts', line: "if (ok === 'sent') sent += 1;", why: 'counts for the report' },
+  { file: 'src/mail/outbox-worker.ts', line: "else if (ok === 'failed') failed += 1;", why: 'counts for the report' },
+  { file: 'src/store/outbox.ts', line: 'nextDueAt(): string | undefined {', why: 'only how soon a retry is noticed: the regular interval picks it up' },
+  { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: 'only how soon a retry is noticed: the regular interval picks it up' },
+  { file: 'src/rotation/mailer.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },
+  { file: 'src/rotation/mailer.ts', line: 'const ids: string[] = [];', why: 'the ids it returns are not used by its caller' },
 ];
 
 // A mutant inside a log call's message or fields (the line also does real work).

@@ -31,9 +31,10 @@ export class AssignmentBench {
   readonly service: AssignmentService;
   private kernels = 0;
 
-  constructor(rotation: Partial<RotationConfig> = {}) {
+  /** `templatesDir`: the team's own templates, in front of the shipped ones. */
+  constructor(rotation: Partial<RotationConfig> = {}, templatesDir?: string) {
     this.service = new AssignmentService({
-      store: this.store, clock: this.clock, log: silentLogger(), templates: TemplateSet.withShipped(),
+      store: this.store, clock: this.clock, log: silentLogger(), templates: TemplateSet.withShipped(templatesDir),
       mail: { from: 'Kernel Herald <herald@test.example>', domain: 'test.example' }, people: PEOPLE,
       rotations: {
         support: {

@@ -125,6 +125,24 @@ describe('IMAP watcher against a real Dovecot', function () {
     assert.deepEqual(subjects(), [4, 5, 6].map((n) => `New kernel 3.10.0-1160.${n}.1.el7 for centos 7 [CESA-2020:600${n}]`));
   });
 
+  it('a mailbox renumbered empty (new UIDVALIDITY) and then written to: its first message, UID 1, is read', async () => {
+    for (const n of [51, 52, 53]) await append(cesa(n));
+    const d = w.daemon(cfg);
+    await d.pollOnce(); // the baseline: the cursor at UID 3
+    await dove.stop();
+    const maildir = join(dove.tmp.dir, 'mail', dove.user, 'Maildir');
+    for (const sub of ['cur', 'new']) for (const f of readdirSync(join(maildir, sub))) rmSync(join(maildir, sub, f));
+    for (const f of readdirSync(maildir)) if (f.startsWith('dovecot-uidlist') || f.startsWith('dovecot.index')) rmSync(join(maildir, f));
+    await dove.start();
+    const [quiet] = await d.pollOnce();
+    assert.deepEqual([quiet!.ok, quiet!.items], [true, 0]);
+    assert.equal((JSON.parse(d.store.watchers.get('lists').cursor!) as { last_uid: number }).last_uid, 0, 'a new numbering starts from nothing');
+    await append(cesa(54));
+    const [after] = await d.pollOnce();
+    assert.equal(after!.items, 1);
+    assert.deepEqual(subjects(), ['New kernel 3.10.0-1160.54.1.el7 for centos 7 [CESA-2020:6054]']);
+  });
+
   it('a huge or unreadable message is logged and skipped, and the cursor moves past it', async () => {
     const d = w.daemon(cfg);
     await d.pollOnce(); // baseline of an empty mailbox
@@ -260,6 +278,9 @@ describe('IMAP watcher against a real Dovecot', function () {
     const d = w.daemon(cfg);
     assert.equal(d.store.announcements.count(), 1, 'the first message committed, the second rolled back');
     assert.equal(d.store.watchers.get('lists').baseline_done, false, 'the baseline is not done');
+    assert.deepEqual(JSON.parse(d.store.watchers.get('lists').cursor!), { uidvalidity: JSON.parse(d.store.watchers.get('lists').cursor!).uidvalidity, last_uid: 1 }, 'the cursor moved with the first message');
+    assert.match(String((JSON.parse(d.store.watchers.get('lists').cursor!) as { uidvalidity: unknown }).uidvalidity), /^\d+$/);
+    assert.equal(d.store.announcements.byIds([1])[0]!.format, 'email');
     const resumed = await runCli(['poll', '--config', cfg]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(d.store.announcements.count(), 3);

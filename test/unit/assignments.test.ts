@@ -3,6 +3,8 @@ import type { MailInput } from '../../src/sources/source.js';
 import { addressOf, authenticationProblem, automaticReason, referencedIds, replyAnswer, replyVerb, subjectToken } from '../../src/rotation/reply.js';
 import { ReplyHandler } from '../../src/rotation/replies.js';
 import { silentLogger } from '../../src/log.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeraldError } from '../../src/errors.js';
@@ -152,6 +154,22 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     const bobsCopy = copies.find((m) => m.recipients[0]!.includes('bob@'))!;
     assert.equal(confirmation.in_reply_to, bobsCopy.message_id);
     assert.equal(confirmation.refs, bobsCopy.message_id);
+  });
+
+  it('the reply tag is in each subject exactly once: the shipped templates place it, a team\'s template without it gets it appended', () => {
+    b = new AssignmentBench();
+    b.assign('volunteer');
+    for (const m of b.store.outbox.list()) assert.equal(m.subject.match(/\[KH-[0-9a-f]{20}\]/g)?.length, 1, m.subject);
+    b.close();
+    const dir = mkdtempSync(join(tmpdir(), 'kh-tpl-'));
+    try {
+      writeFileSync(join(dir, 'volunteer-request.hbs'), '---\nsubject: "Who takes {{kernel.version}}?"\n---\nAnswer claim.\n');
+      b = new AssignmentBench({}, dir);
+      b.assign('volunteer');
+      for (const m of b.store.outbox.list()) assert.match(m.subject, /^Who takes 5\.15\.0-\d+\.1\? \[KH-[0-9a-f]{20}\]$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('volunteer: without a claim in time, fairness picks, skipping who declined to volunteer; the asked person may be overtaken by a claim', () => {
