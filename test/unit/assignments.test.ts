@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeraldError } from '../../src/errors.js';
 import { AssignmentBench, HOUR, PEOPLE } from '../helpers/assignments.js';
+import { AssignmentService } from '../../src/rotation/service.js';
+import { TemplateSet } from '../../src/mail/templates.js';
 
 describe('assignments: reading replies', () => {
   it('takes the whole first unquoted line, which must be one of the words; the next lines are the note', () => {
@@ -319,5 +321,96 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
       assert.equal(b.store.assignments.get(a.id)!.person, 'bob');
       assert.deepEqual(refusedNotices(), ['alice', 'carol']);
     });
+
+    it('a reply that fails for a reason that is not the store\'s (a bug, a broken template) is consumed and logged, not retried for ever', () => {
+      b = new AssignmentBench();
+      const lines: { message: string }[] = [];
+      const log = { ...silentLogger(), error: (message: string) => { lines.push({ message }); }, child() { return this; } } as unknown as ReturnType<typeof silentLogger>;
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, log);
+      b.assign('volunteer');
+      const real = b.store.assignments.byMessageId.bind(b.store.assignments);
+      b.store.assignments.byMessageId = () => { throw new TypeError('a bug'); };
+      assert.equal(handler.handle(reply({ headers: { 'in-reply-to': copyFor('bob').message_id } }), 'raw'), true, 'consumed');
+      assert.deepEqual(lines.map((l) => l.message), ['reply to an assignment request could not be acted on']);
+      b.store.assignments.byMessageId = real;
+    });
+
+    it('replies without a Message-ID are told apart by their content: each acts once', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('duty');
+      assert.equal(a.person, 'carol');
+      const noId = (from: string, text: string, inReplyTo: string) => { const m = reply({ from, text, headers: { 'in-reply-to': inReplyTo } }); delete m.messageId; return m; };
+      handler.handle(noId('carol@test.example', 'decline\ntravelling', copyFor('carol').message_id), 'raw one');
+      const next = b.store.assignments.get(a.id)!;
+      assert.equal(next.person, 'alice', 'carol declined: alice is asked');
+      handler.handle(noId('alice@test.example', 'ack', copyFor('alice').message_id), 'raw two');
+      assert.deepEqual([b.store.assignments.get(a.id)!.state, b.store.assignments.get(a.id)!.person], ['accepted', 'alice']);
+      handler.handle(noId('carol@test.example', 'decline\ntravelling', copyFor('carol').message_id), 'raw one');
+      assert.deepEqual(b.events(), ['requested:carol', 'declined:carol', 'requested:alice', 'accepted:alice'], 'the same content again acts no more');
+    });
+
+    it('a release step word in reply to an assignment request is refused, and the sender told which words count', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('volunteer');
+      handler.handle(reply({ text: 'tested\n', headers: { 'in-reply-to': copyFor('bob').message_id } }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming');
+      assert.match(b.store.assignments.logFor(a.id).find((l) => l.step === 'reply refused')!.detail!, /not one of the words claim, ack, decline/);
+      assert.deepEqual(refusedNotices(), ['bob']);
+    });
+
+    it('a reply carrying only the assignment\'s own (older, shared) token is a list reply: a claim asks for confirmation, nothing acts yet', () => {
+      b = new AssignmentBench();
+      const handler = new ReplyHandler(b.service, b.store, { people: PEOPLE }, silentLogger());
+      const a = b.assign('volunteer');
+      handler.handle(reply({ subject: `Re: Release manager wanted [KH-${a.token}]` }), 'raw');
+      assert.equal(b.store.assignments.get(a.id)!.state, 'claiming');
+      assert.ok(copyFor('bob', 'reply-confirm'), 'bob is asked to confirm at his own address');
+    });
+  });
+});
+
+describe('assignments: what each answer commits', () => {
+  let b: AssignmentBench;
+  afterEach(() => b.close());
+
+  it('a claim is confirmed by mail, an ack is not; an ack from someone not asked is refused; a decline keeps its note and is not asked again', () => {
+    b = new AssignmentBench();
+    const a = b.assign('duty');
+    assert.equal(a.person, 'carol');
+    assert.match(b.service.act(a, 'ack', 'bob', 'cli').message, /bob was not asked \(asked now: carol\)/);
+    assert.equal(b.store.assignments.get(a.id)!.state, 'asking');
+    assert.ok(b.service.act(a, 'decline', 'carol', 'cli', undefined, 'on leave').ok);
+    assert.equal(b.store.assignments.logFor(a.id).find((l) => l.step === 'declined')!.detail, 'on leave');
+    assert.deepEqual(b.store.assignments.get(a.id)!.declined, ['carol']);
+    const asked = b.store.assignments.get(a.id)!;
+    assert.equal(asked.person, 'alice');
+    assert.ok(b.service.act(asked, 'decline', 'alice', 'cli').ok);
+    const third = b.store.assignments.get(a.id)!;
+    assert.equal(third.person, 'bob', 'carol and alice declined: bob, not carol again');
+    const before = b.mails().length;
+    assert.ok(b.service.act(third, 'ack', 'bob', 'cli').ok);
+    assert.equal(b.mails().length, before, 'an ack needs no confirmation mail');
+
+    const v = b.assign('volunteer');
+    const sent = b.mails().length;
+    assert.ok(b.service.act(v, 'claim', 'alice', 'cli').ok);
+    assert.deepEqual(b.mails().slice(sent), ['assignment>alice'], 'a claim is confirmed to the claimer');
+  });
+
+  it('declining to volunteer twice counts once; an assignment whose rotation is gone from the config refuses every answer', () => {
+    b = new AssignmentBench();
+    const v = b.assign('volunteer');
+    assert.ok(b.service.act(v, 'decline', 'bob', 'cli').ok);
+    assert.equal(b.service.act(b.store.assignments.get(v.id)!, 'decline', 'bob', 'cli').ok, false);
+    assert.deepEqual(b.store.assignments.get(v.id)!.declined, ['bob']);
+    const other = new AssignmentService({ store: b.store, clock: b.clock, log: silentLogger(), templates: TemplateSet.withShipped(),
+      mail: { from: 'h@test.example', domain: 'test.example' }, people: PEOPLE, rotations: {} });
+    const r = other.act(b.store.assignments.get(v.id)!, 'claim', 'alice', 'cli');
+    assert.equal(r.ok, false);
+    assert.match(r.message, /rotation "support" is no longer configured/);
+    assert.equal(other.confirmClaim(b.store.assignments.get(v.id)!, 'alice', '<c@x>').includes('awaits confirmation'), true);
+    assert.equal(b.store.assignments.get(v.id)!.state, 'claiming');
   });
 });

@@ -235,6 +235,22 @@ rules:
       assert.equal(b.record(K1).phase, 'publishing');
     });
 
+    it('a release reply that fails our server\'s authentication, or carries the tokens of two kernels, is refused; with both right it acts', () => {
+      b = new ProcedureBench(WEB100.replace(/ *assign: .*\n/, '').replace('escalate_after: 1', 'escalate_after: 1\n    supersede: false'));
+      for (const k of [K1, K2]) { b.kernel(k); b.buildsDone(k, true); }
+      const handler = new ReplyHandler(b.assignments, b.store, { people: b.loaded.config.people, authservId: 'mx.test.example' }, silentLogger(), b.procedures);
+      const carolCopy = (v: string) => b.store.outbox.list().find((m) => m.recipients.some((r) => r.includes('<carol@')) && m.rule_run_id !== null && m.release_id === b.record(v).release_id)!;
+      const pass = { 'authentication-results': ['mx.test.example; dkim=pass header.d=test.example; dmarc=pass'] };
+      handler.handle(reply({ headers: { 'in-reply-to': carolCopy(K1).message_id }, headerValues: { 'authentication-results': ['mx.test.example; dkim=fail header.d=test.example'] } }), 'raw');
+      handler.handle(reply({ headers: { references: `${carolCopy(K1).message_id} ${carolCopy(K2).message_id}` }, headerValues: pass }), 'raw');
+      assert.deepEqual([b.record(K1).approvals, b.record(K2).approvals], [[], []]);
+      const why = [K1, K2].flatMap((k) => b.store.procedures.timeline(b.record(k).id)).filter((e) => e.step === 'reply refused').map((e) => e.detail).join('\n');
+      assert.match(why, /did not pass authentication: .*dkim=fail/);
+      assert.match(why, /tokens of mails about different kernels/);
+      handler.handle(reply({ headers: { 'in-reply-to': carolCopy(K2).message_id }, headerValues: pass }), 'raw');
+      assert.deepEqual([b.record(K1).approvals, b.record(K2).approvals], [[], ['carol']]);
+    });
+
     it('a refusal notice is capped per person, so a forger cannot flood anyone', () => {
       toTesting();
       const handler = new ReplyHandler(b.assignments, b.store, { people: b.loaded.config.people }, silentLogger(), b.procedures);
