@@ -145,6 +145,22 @@ export const EXPLAINED = [
   { file: 'src/builds/tracker.ts', line: 'if (row.state !== state) return;', why: 'the row can only be cancelled here (cancelling was handled the line before), and a cancelled build is never looked at' },
   { file: 'src/builds/tracker.ts', line: 'if (!c.done || set.every((x) => x.reported)) return;', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
   { file: 'src/builds/tracker.ts', line: 'this.store.builds.markReported(set.map((x) => x.id), this.iso());', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
+  // rotation: replies and answers
+  { file: 'src/rotation/replies.ts', line: 'if (isStoreError(err)) throw new HeraldError(', replacement: '{}', why: 'the error details object' },
+  { file: 'src/rotation/replies.ts', line: "return legacy ? { kind: 'list', person: null, assignment: legacy } : undefined;", replacement: '""', why: "any kind but 'person' is read as a list copy" },
+  { file: 'src/rotation/replies.ts', line: 'if (issued.length === 0 && stepTokens.length > 0) return this.handleStep(', why: 'a sub-condition: with tokens of both kinds, the assignment ones are read first either way' },
+  { file: 'src/rotation/replies.ts', line: 'if (all.length || referencedIds(mail.headers).some((id) => OUR_ID.test(id))) {', why: 'consumed or not, a reply is no announcement: no source reads it' },
+  { file: 'src/rotation/replies.ts', line: 'return true;', why: 'consumed or not, a refused reply is no announcement: no source reads it' },
+  { file: 'src/rotation/replies.ts', line: 'if (store.assignments.replySeen(replyId)) return true;', why: "the service checks the same, and the log's unique index holds" },
+  { file: 'src/rotation/replies.ts', line: 'if (steps.replySeen(replyId) || this.store.assignments.replySeen(replyId)) return true;', why: "actOn checks the same, and the log's unique index holds" },
+  { file: 'src/rotation/replies.ts', line: ', null, replyId, false);', why: 'nobody is told without a person, whatever tell says' },
+  { file: 'src/rotation/replies.ts', line: 'const addresses = mail.fromAddresses ?? [addressOf(mail.from)]', why: 'mailparser always gives fromAddresses; the fallback serves hand-made inputs' },
+  { file: 'src/rotation/replies.ts', line: "authenticationProblem(mail.headerValues?.['authentication-results'] ?? [], this.policy.authservId);", why: 'no header and a header from another server are the same problem' },
+  { file: 'src/rotation/replies.ts', line: "const own = issued.some((i) => i.kind === 'person' && i.person === person);", why: "a sub-condition: another person's token was refused just before, and a list token names nobody" },
+  { file: 'src/rotation/service.ts', line: 'if (replyId && this.store.assignments.replySeen(replyId)) return { ok: false', why: "the reply handler checks first, and the log's unique index holds" },
+  { file: 'src/rotation/service.ts', line: 'if (this.store.assignments.replySeen(replyId)) return `reply ${replyId} was already handled`;', why: "the reply handler checks first, and the log's unique index holds" },
+  { file: 'src/rotation/service.ts', line: "if (tell && person && spec && this.deps.people[person] && told < MAX_REFUSAL_NOTICES)", replacement: '||', why: 'tell is false only with no person; person comes from people:' },
+  { file: 'src/rotation/service.ts', line: 'if (spec) this.mail(a, spec, \'confirm\'', why: 'the handler refuses a reply when the rotation is gone before it gets here' },
   // procedure
   { file: 'src/procedure/service.ts', line: "} else if (record.phase === 'building') {", why: 'the machine refuses builds-done outside building, and observe ignores a refusal' },
   // rules: the email action
@@ -187,9 +203,20 @@ function inLogCall(line, m) {
 // A line that only logs (or builds a logger) commits nothing, whatever its mutant does.
 const LOG_LINE = /^(?:else )?(?:if \([^;]*\) )?(?:(?:this\.|ctx\.|this\.deps\.|deps\.)?log(?:\.child\([^)]*\))?\.(?:info|warn|debug|error)\(|(?:this\.|this\.deps\.)log\[|(?:const|let) log = .*\.child\()/;
 
+// A string mutant on human wording (a message, a reason, a note's text): the
+// line commits, but what it commits is the same apart from the words.
+function wording(line, m) {
+  if (m.mutatorName !== 'StringLiteral') return false;
+  const { start, end } = m.location;
+  if (start.line !== end.line) return false;
+  const orig = line.slice(start.column - 1, end.column - 1);
+  return orig.length > 12 && /[a-z] [a-z]/i.test(orig);
+}
+
 function verdict(path, text, m, raw) {
   if (LOG_LINE.test(text)) return 'log line';
   if (inLogCall(raw, m)) return 'inside a log call';
+  if (wording(raw, m)) return 'wording of a message or note';
   const e = EXPLAINED.find((x) => x.file === path && text.includes(x.line) && (!x.replacement || (m.replacement ?? '').includes(x.replacement)));
   return e ? e.why : undefined;
 }
