@@ -126,7 +126,8 @@ function run(name) {
 /**
  * Survivors looked at and left, each with why: equivalent mutants and guards
  * another layer repeats. A survivor is matched by its file and the text of
- * its line (and, where one line holds several decisions, the replacement).
+ * its line (and, where one line holds several decisions, the replacement;
+ * where the text recurs, the line before it).
  * Anything not here and not a log line is "open": the target is none open.
  */
 export const EXPLAINED = [
@@ -150,7 +151,7 @@ export const EXPLAINED = [
   { file: 'src/rotation/replies.ts', line: "return legacy ? { kind: 'list', person: null, assignment: legacy } : undefined;", replacement: '""', why: "any kind but 'person' is read as a list copy" },
   { file: 'src/rotation/replies.ts', line: 'if (issued.length === 0 && stepTokens.length > 0) return this.handleStep(', why: 'a sub-condition: with tokens of both kinds, the assignment ones are read first either way' },
   { file: 'src/rotation/replies.ts', line: 'if (all.length || referencedIds(mail.headers).some((id) => OUR_ID.test(id))) {', why: 'consumed or not, a reply is no announcement: no source reads it' },
-  { file: 'src/rotation/replies.ts', line: 'return true;', why: 'consumed or not, a refused reply is no announcement: no source reads it' },
+  { file: 'src/rotation/replies.ts', line: 'return true;', after: /this\.service\.refuse\(|log\.(warn|info)\('(reply to an unknown|assignment reply refused|claim through the list)/, why: 'consumed or not, a refused reply is no announcement: no source reads it' },
   { file: 'src/rotation/replies.ts', line: 'if (store.assignments.replySeen(replyId)) return true;', why: "the service checks the same, and the log's unique index holds" },
   { file: 'src/rotation/replies.ts', line: 'if (steps.replySeen(replyId) || this.store.assignments.replySeen(replyId)) return true;', why: "actOn checks the same, and the log's unique index holds" },
   { file: 'src/rotation/replies.ts', line: ', null, replyId, false);', why: 'nobody is told without a person, whatever tell says' },
@@ -213,11 +214,11 @@ function wording(line, m) {
   return orig.length > 12 && /[a-z] [a-z]/i.test(orig);
 }
 
-function verdict(path, text, m, raw) {
+function verdict(path, text, m, raw, before) {
   if (LOG_LINE.test(text)) return 'log line';
   if (inLogCall(raw, m)) return 'inside a log call';
   if (wording(raw, m)) return 'wording of a message or note';
-  const e = EXPLAINED.find((x) => x.file === path && text.includes(x.line) && (!x.replacement || (m.replacement ?? '').includes(x.replacement)));
+  const e = EXPLAINED.find((x) => x.file === path && text.includes(x.line) && (!x.replacement || (m.replacement ?? '').includes(x.replacement)) && (!x.after || x.after.test(before)));
   return e ? e.why : undefined;
 }
 
@@ -240,7 +241,7 @@ function summary(names) {
       for (const m of survivors) {
         const line = m.location.start.line;
         const text = lines[line - 1]?.trim() ?? '';
-        const why = verdict(path, text, m, lines[line - 1] ?? '');
+        const why = verdict(path, text, m, lines[line - 1] ?? '', lines.slice(0, line - 1).reverse().find((l) => l.trim() !== '') ?? '');
         const entry = `${path}:${line} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}\n    ${text}`;
         if (why) explained.push(`${entry}\n    (${why})`);
         else { open.push(entry); left += 1; }
