@@ -144,6 +144,13 @@ export const EXPLAINED = [
   { file: 'src/builds/tracker.ts', line: "state: 'running', external_id: d.external_id ?? null, url: d.url ?? null,", why: 'the first status check, moments later, records the same URL' },
   { file: 'src/builds/tracker.ts', line: 'next_check_at: this.iso(Math.min(t.poll_every, 5_000)),', why: 'paces the first status check' },
   { file: 'src/builds/tracker.ts', line: 'if (row.state !== state) return;', why: 'the row can only be cancelled here (cancelling was handled the line before), and a cancelled build is never looked at' },
+  { file: 'src/builds/tracker.ts', line: "this.store.builds.update(b.id, { last_error: e.message, next_check_at: e.retryAt ? new Date(e.retryAt).toISOString() : this.iso(t.poll_every) }, this.iso());", replacement: '{}', why: 'paces the next status check after a failed one; the last error meanwhile is for status' },
+  { file: 'src/builds/tracker.ts', line: "this.store.builds.update(b.id, { state: trigger.recover ? 'dispatching' : 'queued', last_error: e.message, next_check_at: next }, this.iso());", replacement: '{}', why: 'paces the next attempt (the state is already dispatching); attempts and the final reason are asserted' },
+  { file: 'src/builds/tracker.ts', line: "this.store.builds.update(b.id, { state: trigger.recover ? 'dispatching' : 'queued', last_error: e.message, next_check_at: next }, this.iso());", replacement: '""', why: "the store's CHECK refuses a state it does not know; the build, still dispatching, is looked at again" },
+  { file: 'src/builds/tracker.ts', line: '} catch (err) {', after: /if \(trigger\.cancel\) await trigger\.cancel|else log\.warn\('this build type cannot be stopped/, why: 'the catch only logs' },
+  { file: 'src/builds/tracker.ts', line: "this.cancelled(b, b.last_error ?? 'cancelled');", why: 'cancelFor always sets the reason as last_error' },
+  { file: 'src/builds/tracker.ts', line: "if (row.state === 'cancelling') return this.cancelled(row, row.last_error ?? 'cancelled');", replacement: "'cancelled'", why: 'cancelFor always sets the reason as last_error' },
+  { file: 'src/builds/tracker.ts', line: "if (row.state === 'cancelling') return this.cancelled(row, row.last_error ?? 'cancelled');", replacement: '""', why: 'cancelFor always sets the reason as last_error' },
   { file: 'src/builds/tracker.ts', line: 'if (!c.done || set.every((x) => x.reported)) return;', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
   { file: 'src/builds/tracker.ts', line: 'this.store.builds.markReported(set.map((x) => x.id), this.iso());', why: 'a set is reported when its last build ends; no build ends twice, and a retry clears its flag' },
   // rotation: replies and answers

@@ -483,6 +483,7 @@ describe('builds against a local CI server and real commands', function () {
     await waitFor('builds.completed', () => completions().length === 1, 20_000);
     assert.equal(builds()[0]!.state, 'failed');
     assert.equal(builds()[0]!.attempt, 1);
+    assert.match(builds()[0]!.last_error!, /not running in this daemon/);
     assert.equal(readFileSync(attempts, 'utf8'), '1\n', 'not run again');
   });
 
@@ -495,6 +496,18 @@ describe('builds against a local CI server and real commands', function () {
     d.builds.start();
     await waitFor('the orphan failed', () => builds()[0]!.state === 'failed', 10_000);
     assert.match(builds()[0]!.last_error!, /target "cmd" is no longer configured as command/);
+  });
+
+  it('a build whose target now names another kind of CI under the same name fails saying so, instead of asking the wrong CI', async () => {
+    const cfg = config({ cmd: { type: 'command', argv: ['sleep', '30'], ...fast } });
+    await kernel(cfg);
+    await waitFor('running', () => builds()[0]?.state === 'running', 10_000);
+    await d!.stop();
+    d = w.daemon(config({ cmd: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', ...fast } }));
+    d.builds.start();
+    await waitFor('failed', () => builds()[0]!.state === 'failed', 10_000);
+    assert.match(builds()[0]!.last_error!, /target "cmd" is no longer configured as command/);
+    assert.equal(ci.seen.length, 0, 'GitHub was never asked about a command\'s build');
   });
 
   it('a cancel that comes after a dispatch went unanswered finds the run it may have started, and stops it', async () => {
@@ -516,6 +529,23 @@ describe('builds against a local CI server and real commands', function () {
     await waitFor('the old build cancelled', () => old().state === 'cancelled', 10_000);
     const run = [...ci.runs.values()][0]!; // the first run: 6.6.8's, started by the unanswered dispatch
     assert.ok(ci.cancelled().includes(run.id), 'the run started by the unanswered dispatch was found and stopped');
+  });
+
+  it('a cancel after a dispatch that never reached the CI finds no run, and the build ends cancelled all the same', async () => {
+    ci.fail('POST /repos/example/kmod/actions/workflows/build.yml/dispatches', 502);
+    const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', poll_every: '100ms', retry: { base: '1h', max: '1h' } } };
+    config(targets);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    await kernel(cfg);
+    await waitFor('the failed dispatch', () => w.logs.lines.some((l) => l.message === 'build dispatch failed; will retry'), 10_000);
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+    d!.builds.wake();
+    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    await waitFor('the old build cancelled', () => old().state === 'cancelled', 10_000);
+    assert.equal(ci.cancelled().length, 0, 'no run to stop');
   });
 
   it('a cancel that comes while a status check is in flight wins over the success it reports: the build ends cancelled, nothing reports it built', async () => {
@@ -562,5 +592,7 @@ describe('builds against a local CI server and real commands', function () {
     assert.ok(run, 'the run the held dispatch started is recorded');
     assert.ok(ci.cancelled().includes(Number(run.external_id)), 'and stopped through the API');
     assert.equal(completions().length, 0);
+    const forOld = d!.store.db.prepare("SELECT type FROM events WHERE type LIKE 'build%' AND release_id = ? ORDER BY id").pluck().all(run.release_id) as string[];
+    assert.deepEqual(forOld, ['build.cancelled', 'build.cancelled'], 'a run started for a kernel already cancelled is not reported as started');
   });
 });
