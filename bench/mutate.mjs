@@ -171,7 +171,17 @@ export const EXPLAINED = [
   { file: 'src/rotation/service.ts', line: 'if (spec) this.mail(a, spec, \'confirm\'', why: 'the handler refuses a reply when the rotation is gone before it gets here' },
   // procedure
   { file: 'src/procedure/service.ts', line: "} else if (record.phase === 'building') {", why: 'the machine refuses builds-done outside building, and observe ignores a refusal' },
-  // rules: the email action
+  // rules: the engine and the email action
+  { file: 'src/rules/engine.ts', line: 'const reports: RuleRunReport[] = [];', why: 'the reports returned for printing' },
+  { file: 'src/rules/engine.ts', line: "return { event: event.id, rule: rule.id, outcome: 'failed', actions: [], error: message };", why: 'the report returned for printing' },
+  { file: 'src/rules/engine.ts', line: 'if (!runner) throw new Error(`unknown action ${a.action}`);', why: 'the config schema refuses an unknown action first' },
+  { file: 'src/rules/actions/email/index.ts', line: 'const context = { ...renderContext(event, { from: ctx.mail.from }, holders)', replacement: '{}', why: 'no shipped template prints the From address' },
+  { file: 'src/rules/actions/email/index.ts', line: "let subject = '';", why: "the action's summary" },
+  { file: 'src/rules/actions/email/index.ts', line: '{ recipient: null });', replacement: '{}', why: 'a template sees no recipient either way' },
+  { file: 'src/rules/actions/email/index.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },
+  { file: 'src/rules/actions/email/index.ts', line: "createHash('sha256').update(ctx.ruleId).digest('hex').slice(0, 8)}@", replacement: "digest('hex')", why: 'a longer Message-ID, as unique' },
+  { file: 'src/rules/actions/email/index.ts', line: 'if (sent.length === 0) {', replacement: 'true', why: "only the action's summary: what was queued is queued" },
+  { file: 'src/rules/actions/email/index.ts', line: "return { action: 'email', summary:", why: "the action's summary" },
   { file: 'src/rules/actions/email/index.ts', line: 'address: p.email.toLowerCase() });', why: 'the address column is never read to decide who a reply is from (people: decides)' },
   { file: 'src/rules/actions/email/index.ts', line: 'const token = store.procedures.tokenFor(record.id, p.id)?.token ??', why: 'the token is an HMAC of (record, person): issued again, it is the same token' },
   // mail

@@ -78,5 +78,17 @@ rules:
     ]);
     assert.equal(mails[2]!.in_reply_to, mails[0]!.message_id);
   });
-});
 
+  it('mail about events of no kernel, threaded: each event its own thread, not one thread for all of them', () => {
+    const { config, templates } = parseConfigText(`
+mail: { from: "h@example.org" }
+rules:
+  - { id: quiet, on: watcher.quiet, do: [ { email: { template: watcher-quiet, to: [ops@example.org], thread: quiet } } ] }
+`, join(t.dir, 'c.yaml'));
+    const engine = engineFor(config, templates);
+    for (const w of ['a', 'b']) store.events.append('watcher.quiet', { watcher: w, last_new: null, quiet_for: '7d', every: '1h' } as never, null, '2026-03-02T10:00:00Z');
+    assert.deepEqual(engine.processPending().map((r) => r.outcome), ['ok', 'ok']);
+    assert.deepEqual(store.outbox.list().map((m) => m.in_reply_to), [null, null]);
+    assert.notEqual(store.outbox.list()[0]!.thread_key, store.outbox.list()[1]!.thread_key);
+  });
+});
