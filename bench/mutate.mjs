@@ -189,6 +189,8 @@ export const EXPLAINED = [
   { file: 'src/rotation/mailer.ts', line: 'const seq = store.assignments.messageCount(a.id) + 1;', why: 'only keeps Message-IDs unique, which one less does too' },
   { file: 'src/rotation/mailer.ts', line: 'if (!root) store.threads.claimRoot(thread, messageId, at);', why: 'claimRoot ignores a second claim' },
   // ingest
+  { file: 'src/ingest/ingest.ts', line: '...(item.detail !== undefined ? { detail: item.detail } : {})', why: 'an undefined detail is stored as NULL either way' },
+  { file: 'src/ingest/replay.ts', line: "return { file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? ''", why: "the replay report's title" },
   { file: 'src/ingest/ingest.ts', line: "const abi = release.kind === 'kernel' ? abiKey(release) : null;", why: 'abiKey knows no vendor (nvidia, mellanox): null for every driver' },
   // imap
   { file: 'src/watchers/imap/index.ts', line: '.filter((m) => m.uid >= from).sort((a, b) => a.uid - b.uid);', replacement: 'a.uid + b.uid', why: 'Dovecot answers a UID FETCH in UID order; the sort guards servers that do not' },

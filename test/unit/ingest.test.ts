@@ -62,4 +62,10 @@ describe('ingest: what is recorded, and what fires', () => {
     assert.deepEqual(unknown, { file: 'a.eml', externalId: '<a@x>', source: null, title: '', duplicate: false, events: [] });
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get(), 0, 'nothing recorded for it');
   });
+
+  it('replay: a document a source claims but cannot read stops the replay naming the file and item, and records nothing for it', () => {
+    const broken: ReplayItem = { file: 'rhsa.json', externalId: 'RHSA-x', input: { format: 'json', value: { document: { csaf_version: '2.0', category: 'csaf_security_advisory' } } }, raw: '{}' };
+    assert.throws(() => replayIngest(store, [broken], 'now'), /^HeraldError: rhsa\.json: RHSA-x: CSAF document: /);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get(), 0);
+  });
 });
