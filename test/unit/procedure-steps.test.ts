@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcedureBench } from '../helpers/procedure.js';
+import { ProcedureService } from '../../src/procedure/service.js';
+import { silentLogger } from '../../src/log.js';
 
 // The decisions in the procedure service that commit something (a phase, a
 // timeline line, a refusal mail): who may take a step, what is refused and
@@ -183,5 +185,21 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('release.superseded names the kernel that took over; a procedure gone from the config (a reload) reminds nobody and breaks nothing', () => {
+    b = new ProcedureBench(BASE);
+    b.kernel(K1);
+    b.kernel(K2);
+    const ev = b.store.db.prepare("SELECT payload FROM events WHERE type = 'release.superseded'").pluck().get() as string;
+    const by = (JSON.parse(ev) as { by: { id: number; version: string; release: number } }).by;
+    assert.deepEqual(by, { id: b.record(K2).release_id, version: K2, release: b.record(K2).id });
+    b.now += 10 * 24 * 3_600_000; // long past every deadline
+    const c = b.loaded.config;
+    const without = new ProcedureService({ store: b.store, clock: b.clock, log: silentLogger(), templates: b.loaded.templates, people: c.people,
+      mail: { from: c.mail.from, domain: 'test.example' }, procedures: {}, assignments: b.assignments, builds: b.builds });
+    assert.equal(without.checkDeadlines(), 0);
+    assert.equal(b.store.db.prepare("SELECT COUNT(*) FROM events WHERE type = 'release.overdue'").pluck().get(), 0);
+    assert.ok(b.procedures.checkDeadlines() > 0, 'with its procedure configured, the same record is overdue');
   });
 });
