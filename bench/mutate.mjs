@@ -58,7 +58,7 @@ export const GROUPS = {
       'src/procedure/service.ts': ['ProcedureService.start', 'ProcedureService.observe', 'ProcedureService.mayAct', 'ProcedureService.actOn', 'ProcedureService.refuseReply', 'ProcedureService.tell', 'ProcedureService.apply', 'ProcedureService.effect', 'ProcedureService.emit', 'ProcedureService.checkDeadlines', 'ProcedureService.checkRepos'],
       'src/procedure/machine.ts': ['step'],
     },
-    tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts'],
+    tests: ['test/unit/procedure-machine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/publish-repo.test.ts'],
   },
   builds: {
     // The package gate (checkGate) only waits; everything else here dispatches or records.
@@ -171,6 +171,9 @@ export const EXPLAINED = [
   { file: 'src/rotation/service.ts', line: 'if (spec) this.mail(a, spec, \'confirm\'', why: 'the handler refuses a reply when the rotation is gone before it gets here' },
   // procedure
   { file: 'src/procedure/service.ts', line: "} else if (record.phase === 'building') {", why: 'the machine refuses builds-done outside building, and observe ignores a refusal' },
+  { file: 'src/procedure/service.ts', line: "if (now.phase !== 'publishing') return;", why: 'the machine refuses published outside publishing' },
+  { file: 'src/procedure/service.ts', line: 'if (!r.refused) n += 1;', why: 'a count for the report' },
+  { file: 'src/procedure/service.ts', line: 'this.repoChecks.delete(record.id);', why: 'forgets when a record was last looked at; a record out of publishing is not looked at again' },
   // rules: the engine and the email action
   { file: 'src/rules/engine.ts', line: 'const reports: RuleRunReport[] = [];', why: 'the reports returned for printing' },
   { file: 'src/rules/engine.ts', line: "return { event: event.id, rule: rule.id, outcome: 'failed', actions: [], error: message };", why: 'the report returned for printing' },
