@@ -217,10 +217,15 @@ export const EXPLAINED = [
 
 // A mutant inside a log call's message or fields (the line also does real work).
 function inLogCall(line, m) {
+  const at = onOneLine(line, m);
+  return at !== undefined && /\blog(?:\[[^\]]*\])?\.?(?:info|warn|debug|error)?\((?:(?:'[^']*'|`[^`]*`), )?$/.test(at.before);
+}
+
+/** What a mutant replaced, and the text before it, when it lies within one line. */
+function onOneLine(line, m) {
   const { start, end } = m.location;
-  if (start.line !== end.line) return false;
-  const before = line.slice(0, start.column - 1);
-  return /\blog(?:\[[^\]]*\])?\.?(?:info|warn|debug|error)?\((?:(?:'[^']*'|`[^`]*`), )?$/.test(before);
+  if (start.line !== end.line) return undefined;
+  return { before: line.slice(0, start.column - 1), orig: line.slice(start.column - 1, end.column - 1) };
 }
 
 // A line that only logs (or builds a logger) commits nothing, whatever its mutant does.
@@ -229,11 +234,8 @@ const LOG_LINE = /^(?:else )?(?:if \([^;]*\) )?(?:(?:this\.|ctx\.|this\.deps\.|d
 // A string mutant on human wording (a message, a reason, a note's text): the
 // line commits, but what it commits is the same apart from the words.
 function wording(line, m) {
-  if (m.mutatorName !== 'StringLiteral') return false;
-  const { start, end } = m.location;
-  if (start.line !== end.line) return false;
-  const orig = line.slice(start.column - 1, end.column - 1);
-  return orig.length > 12 && /[a-z] [a-z]/i.test(orig);
+  const at = m.mutatorName === 'StringLiteral' ? onOneLine(line, m) : undefined;
+  return at !== undefined && at.orig.length > 12 && /[a-z] [a-z]/i.test(at.orig);
 }
 
 function verdict(path, text, m, raw, before) {

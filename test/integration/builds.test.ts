@@ -32,6 +32,19 @@ describe('builds against a local CI server and real commands', function () {
   const builds = () => d!.store.builds.list().reverse();
   const completions = () => d!.store.db.prepare("SELECT payload FROM events WHERE type = 'builds.completed' ORDER BY id").pluck().all().map((p) => JSON.parse(p as string) as BuildsCompletedPayload);
   const eventTypes = () => d!.store.db.prepare("SELECT type FROM events WHERE type LIKE 'build%' ORDER BY id").pluck().all() as string[];
+  /** Builds started by a procedure over every target given (the supersession tests). */
+  function procedureConfig(targets: Record<string, Record<string, unknown>>): string {
+    config(targets);
+    return w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
+      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
+      { builds: targets, procedures: { kmods: { phases: { build: { targets: Object.keys(targets) } } } } });
+  }
+  /** 6.6.9 is announced: 6.6.8's procedure is superseded and its builds cancelled. */
+  async function supersede(): Promise<void> {
+    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
+    await d!.pollOnce(['kdist']);
+  }
+  const buildsOf = (version: string) => builds().filter((b) => (b.subject.kernel as { version: string }).version === version);
 
   async function kernel(cfg: string): Promise<Daemon> {
     d = w.daemon(cfg);
@@ -352,17 +365,13 @@ describe('builds against a local CI server and real commands', function () {
       jk: { type: 'jenkins', job_url: `${ci.url}/job/kmod/`, user: 'herald', token_file: 'jenkins.token', ...fast },
       cmd: { type: 'command', argv: ['sleep', '60'], ...fast },
     };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh', 'gl', 'jk', 'cmd'] } } } } });
+    const cfg = procedureConfig(targets);
     await kernel(cfg);
     await waitFor('every build of 6.6.8 running, the jenkins one out of the queue', () => builds().length === 4 && builds().every((b) => b.state === 'running') && builds().find((b) => b.target === 'jk')!.tracking.build_url, 20_000);
     const pid = Number(builds().find((b) => b.target === 'cmd')!.external_id);
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
+    await supersede();
     d!.builds.wake();
-    const old = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8');
+    const old = () => buildsOf('6.6.8');
     await waitFor('the old builds cancelled', () => old().every((b) => b.state === 'cancelled'), 20_000);
     assert.equal(ci.cancelled().length, 3, 'one cancel call per CI run');
     const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
@@ -384,19 +393,15 @@ describe('builds against a local CI server and real commands', function () {
       done: { type: 'command', argv: ['true'], ...fast },
       gated: { type: 'command', argv: ['touch', ran], ...fast, wait_for_packages: { url: w.feeds.url('/el9/'), format: 'rpm', package: 'kernel-ml-devel', version: '{{kernel.version}}-1.el9', every: '100ms' } },
     };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['done', 'gated'] } } } } });
+    const cfg = procedureConfig(targets);
     await kernel(cfg);
-    const old = () => Object.fromEntries(builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8').map((b) => [b.target, b]));
+    const old = () => Object.fromEntries(buildsOf('6.6.8').map((b) => [b.target, b]));
     await waitFor('done built, gated waiting', () => old().done?.state === 'succeeded' && old().gated?.state === 'waiting', 10_000);
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
+    await supersede();
     assert.deepEqual([old().done!.state, old().gated!.state], ['succeeded', 'cancelled']);
     // The package appears after all: what was cancelled stays cancelled.
     publishRpm([{ name: 'kernel-ml-devel', ver: '6.6.8', rel: '1.el9', arch: 'x86_64' }, { name: 'kernel-ml-devel', ver: '6.6.9', rel: '1.el9', arch: 'x86_64' }]);
-    const fresh = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.9');
+    const fresh = () => buildsOf('6.6.9');
     await waitFor('the new kernel built', () => fresh().length === 2 && fresh().every((b) => b.state === 'succeeded'), 15_000);
     assert.deepEqual([old().done!.state, old().gated!.state, old().gated!.attempt], ['succeeded', 'cancelled', 0]);
     const record = d!.store.procedures.forRelease(old().done!.release_id!)[0]!;
@@ -515,16 +520,12 @@ describe('builds against a local CI server and real commands', function () {
     ci.startThenFail = 1;
     // A slow retry: the look-up for the unanswered dispatch would come only after the cancel.
     const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', poll_every: '100ms', retry: { base: '1h', max: '1h' } } };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const cfg = procedureConfig(targets);
     await kernel(cfg);
     await waitFor('the unanswered dispatch', () => w.logs.lines.some((l) => l.message === 'build dispatch failed; will retry'), 10_000);
-    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    const old = () => buildsOf('6.6.8')[0]!;
     assert.equal(old().external_id, null, 'no answer, so no run id');
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
+    await supersede();
     d!.builds.wake();
     await waitFor('the old build cancelled', () => old().state === 'cancelled', 10_000);
     const run = [...ci.runs.values()][0]!; // the first run: 6.6.8's, started by the unanswered dispatch
@@ -534,16 +535,12 @@ describe('builds against a local CI server and real commands', function () {
   it('a cancel after a dispatch that never reached the CI finds no run, and the build ends cancelled all the same', async () => {
     ci.fail('POST /repos/example/kmod/actions/workflows/build.yml/dispatches', 502);
     const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', correlation_input: 'correlation', poll_every: '100ms', retry: { base: '1h', max: '1h' } } };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const cfg = procedureConfig(targets);
     await kernel(cfg);
     await waitFor('the failed dispatch', () => w.logs.lines.some((l) => l.message === 'build dispatch failed; will retry'), 10_000);
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
+    await supersede();
     d!.builds.wake();
-    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    const old = () => buildsOf('6.6.8')[0]!;
     await waitFor('the old build cancelled', () => old().state === 'cancelled', 10_000);
     assert.equal(ci.cancelled().length, 0, 'no run to stop');
   });
@@ -551,16 +548,12 @@ describe('builds against a local CI server and real commands', function () {
   it('a cancel that comes while a status check is in flight wins over the success it reports: the build ends cancelled, nothing reports it built', async () => {
     ci.outcome.polls = 0; // the first status check says: completed, success
     const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', inputs: { kernel: '{{kernel.version}}' }, ...fast } };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const cfg = procedureConfig(targets);
     const held = ci.hold('GET /repos/example/kmod/actions/runs/');
     await kernel(cfg);
     await held.reached;
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
-    const old = () => builds().find((b) => (b.subject.kernel as { version: string }).version === '6.6.8')!;
+    await supersede();
+    const old = () => buildsOf('6.6.8')[0]!;
     assert.equal(old().state, 'cancelling');
     held.release();
     await waitFor('the old build cancelled', () => old().state === 'cancelled', 20_000);
@@ -573,18 +566,14 @@ describe('builds against a local CI server and real commands', function () {
   it('a cancel that comes while a dispatch is in flight wins: the run it started is stopped, and a build of the same kernel not dispatched yet is not dispatched', async () => {
     ci.outcome.polls = 1000;
     const targets = { gh: { type: 'github-workflow', repo: 'example/kmod', workflow: 'build.yml', api_url: ci.url, token_file: 'gh.token', inputs: { kernel: '{{kernel.version}}', arch: '{{matrix.arch}}' }, matrix: { arch: ['x86_64', 'aarch64'] }, ...fast } };
-    config(targets);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), every: '1h', backfill: true }],
-      [{ id: 'start', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ procedure: { name: 'kmods' } }] }],
-      { builds: targets, procedures: { kmods: { phases: { build: { targets: ['gh'] } } } } });
+    const cfg = procedureConfig(targets);
     const held = ci.hold('POST /repos/example/kmod/actions/workflows/build.yml/dispatches');
     await kernel(cfg);
     await held.reached;
     // The tracker waits on the first dispatch with both builds of 6.6.8 in hand; a newer kernel arrives meanwhile.
-    w.feeds.set('/kdist.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.9', 'stable'), kdistItem('6.6.8', 'stable')]));
-    await d!.pollOnce(['kdist']);
+    await supersede();
     held.release();
-    const old = () => builds().filter((b) => (b.subject.kernel as { version: string }).version === '6.6.8');
+    const old = () => buildsOf('6.6.8');
     await waitFor('the old builds cancelled', () => old().length === 2 && old().every((b) => b.state === 'cancelled'), 20_000);
     const dispatched = ci.seen.filter((s) => s.path.endsWith('/dispatches')).map((s) => (JSON.parse(s.body) as { inputs: Record<string, string> }).inputs.kernel);
     assert.equal(dispatched.filter((k) => k === '6.6.8').length, 1, 'the build still queued when the cancel came was not dispatched');
