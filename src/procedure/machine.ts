@@ -15,7 +15,7 @@ export interface MachineState { phase: Phase; approvals: string[] }
 
 export type Input =
   | { kind: 'start' }
-  | { kind: 'assigned'; person: string }
+  | { kind: 'assigned' }
   | { kind: 'builds-done'; ok: boolean }
   | { kind: 'tested'; person: string; note: string }
   | { kind: 'test-failed'; person: string; note: string }

@@ -132,7 +132,7 @@ export class ProcedureService {
         const p = event.payload as HeraldEvent<'assignment.accepted'>['payload'];
         const a = this.store.assignments.get(p.assignment.id);
         if (record.phase !== 'detected' || a?.rule_id !== procedureRuleId(record.procedure)) continue;
-        this.apply(record, { kind: 'assigned', person: a.person ?? '' }, a.person, p.assignment.via === 'cli' ? 'cli' : 'email');
+        this.apply(record, { kind: 'assigned' }, a.person, p.assignment.via === 'cli' ? 'cli' : 'email');
       } else if (record.phase === 'building') {
         const p = event.payload as HeraldEvent<'builds.completed'>['payload'];
         this.apply(record, { kind: 'builds-done', ok: p.ok }, null, 'rule');
@@ -161,7 +161,7 @@ export class ProcedureService {
     return this.actOn(record, verb, person, via, replyId, note);
   }
 
-  private actOn(record: ReleaseRecord, verb: StepVerb, person: string, via: Via, replyId?: string, note = ''): StepResult {
+  private actOn(record: ReleaseRecord, verb: StepVerb, person: string, via: Via, replyId: string | undefined, note: string): StepResult {
     return this.store.tx(() => {
       if (replyId && this.store.procedures.replySeen(replyId)) return { ok: false, record, message: `reply ${replyId} was already handled` };
       record = this.store.procedures.get(record.id)!;

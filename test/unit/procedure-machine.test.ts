@@ -14,7 +14,7 @@ describe('procedure: the phase machine (state, input) -> (state, events, effects
   });
 
   it('a release manager found: detected -> assigned -> building, and the builds start', () => {
-    const r = step(full, at('detected'), { kind: 'assigned', person: 'alice' });
+    const r = step(full, at('detected'), { kind: 'assigned' });
     assert.equal(r.state.phase, 'building');
     assert.deepEqual(phases(r), ['detected->assigned', 'assigned->building']);
     assert.deepEqual(r.effects, ['start-builds']);
@@ -71,9 +71,10 @@ describe('procedure: the phase machine (state, input) -> (state, events, effects
       const a = step(full, at(phase), { kind: 'abandon', person: 'alice', note: 'no' });
       assert.equal(a.state.phase, 'abandoned');
       assert.deepEqual(a.effects, ['cancel-builds']);
+      assert.deepEqual(a.emits, [{ type: 'release.abandoned', person: 'alice', note: 'no' }, { type: 'release.phase', from: phase, to: 'abandoned' }]);
       const s = step(full, at(phase), { kind: 'superseded', by: 9 });
       assert.equal(s.state.phase, 'superseded');
-      assert.deepEqual(s.emits.map((e) => e.type), ['release.superseded', 'release.phase']);
+      assert.deepEqual(s.emits, [{ type: 'release.superseded', by: 9 }, { type: 'release.phase', from: phase, to: 'superseded' }]);
     }
     for (const phase of ['announced', 'superseded', 'abandoned'] as const) {
       assert.match(step(full, at(phase), { kind: 'tested', person: 'x', note: '' }).refused ?? '', new RegExp(`already ${phase}`));
@@ -83,8 +84,19 @@ describe('procedure: the phase machine (state, input) -> (state, events, effects
 
   it('inputs that do not fit the phase are refused with the phase named', () => {
     assert.match(step(full, at('building'), { kind: 'tested', person: 'carol', note: '' }).refused ?? '', /not being tested \(phase building\)/);
-    assert.match(step(full, at('testing'), { kind: 'assigned', person: 'bob' }).refused ?? '', /already known/);
+    assert.match(step(full, at('testing'), { kind: 'assigned' }).refused ?? '', /already known/);
     assert.match(step(full, at('detected'), { kind: 'builds-done', ok: true }).refused ?? '', /not building/);
+    assert.match(step(full, at('building'), { kind: 'start' }).refused ?? '', /already started/);
+    assert.match(step(full, at('publishing'), { kind: 'test-failed', person: 'carol', note: 'oops' }).refused ?? '', /not being tested \(phase publishing\)/);
+  });
+
+  it('a refused input changes nothing: the same state, no events, no work started or stopped', () => {
+    const before = at('publishing', ['carol']);
+    for (const input of [{ kind: 'start' }, { kind: 'test-failed', person: 'carol', note: 'x' }, { kind: 'builds-done', ok: true }] as const) {
+      const r = step(full, before, input);
+      assert.ok(r.refused, input.kind);
+      assert.deepEqual({ state: r.state, emits: r.emits, effects: r.effects }, { state: before, emits: [], effects: [] }, input.kind);
+    }
   });
 
   it('deadlines: each phase is bounded by its config phase', () => {
