@@ -227,6 +227,7 @@ export const EXPLAINED = [
   { file: 'src/mail/outbox-worker.ts', line: 'return { sent, failed };', why: 'counts for the report' },
   { file: 'src/mail/outbox-worker.ts', line: "if (ok === 'sent') sent += 1;", why: 'counts for the report' },
   { file: 'src/mail/outbox-worker.ts', line: "else if (ok === 'failed') failed += 1;", why: 'counts for the report' },
+  { file: 'src/mail/outbox-worker.ts', line: "return 'unrecorded';", why: "the pass stops on any answer but 'sent' and 'failed'" },
   { file: 'src/store/outbox.ts', line: 'nextDueAt(): string | undefined {', why: 'only how soon a retry is noticed: the regular interval picks it up' },
   { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: 'only how soon a retry is noticed: the regular interval picks it up' },
   { file: 'src/rotation/mailer.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },

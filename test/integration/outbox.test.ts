@@ -60,5 +60,42 @@ describe('outbox: a send the store could not record', function () {
       store.close();
     }
   });
+
+  it('a refused message stays queued with its attempt and does not hold back the next; `failing` names the outage until a send goes through', async () => {
+    const store = Store.open(join(w.tmp.dir, 'db.sqlite'));
+    const transport = smtpTransport({ host: '127.0.0.1', port: w.smtp.port, secure: false, starttls: 'never', pool: false, timeoutMs: 5000 }, 'herald@test.example', undefined);
+    let now = Date.parse('2026-03-02T10:00:00Z');
+    const iso = () => new Date(now).toISOString();
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        store.outbox.enqueue({ message_id: `<f${i}@test.example>`, rule_run_id: null, event_id: null, release_id: null, template: 't', thread_key: null, recipients: ['users@example.org'], cc: [], subject: `f${i}`, body: 'b', in_reply_to: null, refs: null }, iso());
+      }
+      const worker = new OutboxWorker(store, transport, { baseMs: 60_000, maxMs: 60_000, maxAttempts: 3 }, { now: () => new Date(now) }, silentLogger());
+      w.smtp.refuse(2);
+      assert.deepEqual(await worker.deliverDue(), { sent: 1, failed: 2 }, 'each message of the pass is tried, refused or not');
+      assert.deepEqual(w.smtp.received.map((m) => m.subject), ['f2']);
+      const pending = store.outbox.list({ status: 'pending' }).map((m) => [m.subject, m.attempts, /try again later/.test(m.last_error ?? '')]).sort();
+      assert.deepEqual(pending, [['f0', 1, true], ['f1', 1, true]]);
+      assert.equal(worker.failing, undefined, 'the last send went through: no outage');
+      w.smtp.refuse(1);
+      now += 60_000;
+      assert.deepEqual(await worker.deliverDue(), { sent: 1, failed: 1 });
+      w.smtp.refuse(1);
+      now += 120_000;
+      await worker.deliverDue();
+      assert.deepEqual(store.outbox.counts(), { pending: 0, sent: 2, failed: 1 }, 'f0 refused three times: given up');
+      const outage = worker.failing;
+      assert.ok(outage, 'the last attempt failed: an outage');
+      assert.equal(outage.failures, 1);
+      assert.match(outage.error, /try again later/);
+      assert.equal(outage.since, iso());
+      store.outbox.enqueue({ message_id: '<f3@test.example>', rule_run_id: null, event_id: null, release_id: null, template: 't', thread_key: null, recipients: ['users@example.org'], cc: [], subject: 'f3', body: 'b', in_reply_to: null, refs: null }, iso());
+      assert.deepEqual(await worker.deliverDue(), { sent: 1, failed: 0 });
+      assert.equal(worker.failing, undefined, 'cleared by the next send that went through');
+    } finally {
+      transport.close();
+      store.close();
+    }
+  });
 });
 

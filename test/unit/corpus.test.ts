@@ -35,6 +35,16 @@ describe('corpus: every fixture gives what its expectation says', () => {
     })(ROOT)].filter((e) => !existsSync(e.slice(0, -'.expect.json'.length)));
     assert.deepEqual(orphans, []);
   });
+  it('a notice in both of Canonical\'s formats (usn/ and osv/usn/) gives the same kernels from each', async () => {
+    const key = (r: { distro_release: string; package: string; version: string }) => `${r.distro_release} ${r.package} ${r.version}`;
+    const pairs = readdirSync(join(ROOT, 'usn-json')).filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json') && existsSync(join(ROOT, 'osv', `USN-${f}`)));
+    assert.ok(pairs.length >= 4, pairs.join(', '));
+    for (const f of pairs) {
+      const [usn, osv] = await Promise.all([join(ROOT, 'usn-json', f), join(ROOT, 'osv', `USN-${f}`)].map((p) => parseDocument(decodeBody(readFileSync(p)))));
+      assert.deepEqual(osv!.releases.map(key).sort(), usn!.releases.map(key).sort(), f);
+      assert.deepEqual([...osv!.cves].sort(), [...usn!.cves].sort(), f);
+    }
+  });
   for (const f of files) {
     it(relative(ROOT, f), async () => {
       const want = JSON.parse(readFileSync(`${f}.expect.json`, 'utf8')) as Expectation;
