@@ -34,6 +34,18 @@ describe('sources: Ubuntu security notices', () => {
     assert.deepEqual(a.urls, ['https://ubuntu.com/security/notices/USN-4163-2']);
   });
 
+  it('the notices feed as Canonical serves it (2020-09-16, verbatim): one announcement per item with its own CVEs; no kernel title, so no details fetched and no kernel', async () => {
+    const f = await parseFeed(fixture('ubuntu-usn/rss-2020-09-16.xml'));
+    const items = f.items.map((item) => ({ format: f.format, feed: f.feed, item }) as const);
+    assert.deepEqual(items.map((i) => ubuntuUsn.detailUrl!(i)), [undefined, undefined, undefined]);
+    const anns = items.map((i) => ubuntuUsn.parse(i));
+    assert.deepEqual(anns.map((a) => [a.source, a.advisory, a.cves.slice().sort().join(' '), a.urls[0], a.releases.length]), [
+      ['ubuntu-usn', 'USN-4504-1', 'CVE-2019-1547 CVE-2019-1551 CVE-2019-1563 CVE-2020-1968', 'https://ubuntu.com/security/notices/USN-4504-1', 0],
+      ['ubuntu-usn', 'USN-4498-1', 'CVE-2019-15587', 'https://ubuntu.com/security/notices/USN-4498-1', 0],
+      ['ubuntu-usn', 'USN-4499-1', '', 'https://ubuntu.com/security/notices/USN-4499-1', 0],
+    ]);
+  });
+
   it('parses the notice JSON: one release per linux-image-<abi>-<flavour> and version, source packages skipped', async () => {
     const a = await parseDocument(fixture('ubuntu-usn/USN-6548-1.json'));
     assert.equal(a.format, 'json');
@@ -56,10 +68,15 @@ describe('sources: Ubuntu security notices', () => {
   });
 
   it('RSS items carry no versions; a kernel notice asks for its JSON at <link>.json, others do not', async () => {
-    const feed = await parseFeed(fixture('ubuntu-usn/rss.xml'));
-    const [kernel, python] = feed.items.map((item) => ({ format: feed.format, feed: feed.feed, item }) as const);
+    // The verbatim feed, its first item's title and link swapped for a kernel notice's.
+    const real = fixture('ubuntu-usn/rss-2020-09-16.xml');
+    const text = real.replace('<title>USN-4504-1: OpenSSL vulnerabilities</title><link>https://ubuntu.com/security/notices/USN-4504-1</link>',
+      '<title>USN-6548-1: Linux kernel vulnerabilities</title><link>https://ubuntu.com/security/notices/USN-6548-1</link>');
+    assert.notEqual(text, real);
+    const feed = await parseFeed(text);
+    const [kernel, loofah] = feed.items.map((item) => ({ format: feed.format, feed: feed.feed, item }) as const);
     assert.equal(ubuntuUsn.detailUrl!(kernel!), 'https://ubuntu.com/security/notices/USN-6548-1.json');
-    assert.equal(ubuntuUsn.detailUrl!(python!), undefined);
+    assert.equal(ubuntuUsn.detailUrl!(loofah!), undefined);
     const bare = ubuntuUsn.parse(kernel!);
     assert.deepEqual(bare.releases, []);
     assert.equal(bare.advisory, 'USN-6548-1');
