@@ -17,8 +17,8 @@ async function idlePoll(feeds = 50, cycles = 10): Promise<Record<string, number>
   await server.start();
   const t = tempDir();
   try {
-    const kdist = fixture('kernel-org/kdist.xml');
-    for (let i = 0; i < feeds; i++) server.set(`/f${i}.xml`, kdist.replace('The Linux Kernel Archives', `Feed ${i}`));
+    const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
+    for (let i = 0; i < feeds; i++) server.set(`/f${i}.xml`, kdist.replace('<title>Latest Linux Kernel Versions</title>', `<title>Feed ${i}</title>`));
     const cfg = writeConfig(t.dir, {
       state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
       watchers: Array.from({ length: feeds }, (_, i) => ({ id: `f${i}`, type: 'rss', url: server.url(`/f${i}.xml`) })),
@@ -51,13 +51,14 @@ async function idlePoll(feeds = 50, cycles = 10): Promise<Record<string, number>
 function* announcements(n: number): Generator<{ id: string; text: string }> {
   const usn = fixture('ubuntu-usn/USN-4163-2.md');
   const usnJson = fixture('ubuntu-usn/USN-6548-1.json');
-  const kdist = fixture('kernel-org/kdist.xml');
+  const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
+  const kdistKernels = ['5.7-rc4', '5.6.11', '5.5.19', '5.4.39', '4.19.121', '4.14.179', '4.9.222', '4.4.222', '3.16.83'];
   for (let i = 0; i < n; i++) {
     const abi = 1000 + i;
     switch (i % 3) {
       case 0: yield { id: `md${i}`, text: usn.replaceAll('4.4.0-166', `4.4.0-${abi}`).replaceAll('USN-4163-2', `USN-${abi}-2`) }; break;
       case 1: yield { id: `js${i}`, text: usnJson.replaceAll('5.15.0-91', `5.15.0-${abi}`).replaceAll('USN-6548-1', `USN-${abi}-1`) }; break;
-      default: yield { id: `rss${i}`, text: kdist.replaceAll('6.6.7', `6.6.${abi}`).replaceAll('6.1.68', `6.1.${abi}`).replaceAll('6.7-rc5', `6.${abi}-rc1`) };
+      default: yield { id: `rss${i}`, text: kdistKernels.reduce((t, v) => t.replaceAll(v, v.includes('-rc') ? `5.${abi}-rc1` : `${v.split('.').slice(0, 2).join('.')}.${abi}`), kdist) };
     }
   }
 }

@@ -97,9 +97,9 @@ describe('pipeline end to end (HTTP feeds, SMTP, SQLite)', function () {
   });
 
   it('an SMTP server refusing for a while, then accepting, gets every message once', async () => {
-    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist.xml'));
+    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist-2020-05-08.xml'));
     w.smtp.refuse(4);
-    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), backfill: true }], [kernelRule({ distro: 'kernel.org' })]);
+    const cfg = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), backfill: true }], [kernelRule({ distro: 'kernel.org', distro_release: ['mainline', '5.6', '5.5'] })]);
     const d = w.daemon(cfg);
     await d.start();
     await waitFor('three messages through', () => w.smtp.received.length >= 3, 10_000);
@@ -108,7 +108,7 @@ describe('pipeline end to end (HTTP feeds, SMTP, SQLite)', function () {
     const ids = w.smtp.received.map((m) => m.messageId);
     assert.equal(new Set(ids).size, 3, 'no message twice');
     assert.deepEqual(w.smtp.received.map((m) => m.subject).sort(), [
-      'New kernel 6.1.68 for kernel.org 6.1', 'New kernel 6.6.7 for kernel.org 6.6', 'New kernel 6.7-rc5 for kernel.org mainline',
+      'New kernel 5.5.19 for kernel.org 5.5', 'New kernel 5.6.11 for kernel.org 5.6', 'New kernel 5.7-rc4 for kernel.org mainline',
     ]);
     assert.ok(d.store.outbox.list().some((m) => m.attempts > 1), 'some message needed a retry');
   });

@@ -15,9 +15,9 @@ describe('retention: the daily prune', function () {
   it('empties old raw announcements and sent mail bodies, removes old .eml files and build logs, keeps kernels, events and mail rows; status shows the sizes', async () => {
     const day = 86_400_000;
     const now = { t: Date.now() };
-    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist.xml'));
+    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist-2020-05-08.xml'));
     const path = w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), backfill: true }],
-      [{ id: 'n', on: 'kernel.released', do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+      [{ id: 'n', on: 'kernel.released', when: { distro_release: ['mainline', '5.6', '5.5'] }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
     const cfg = YAML.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     cfg.mail = { from: 'Kernel Herald <herald@test.example>', transport: 'file' };
     cfg.retention = { raw: '30d', mail: '60d', build_logs: '10d' };
@@ -43,7 +43,7 @@ describe('retention: the daily prune', function () {
     now.t += 31 * day;
     d.prune();
     assert.equal(raw(), 0, 'raw text older than 30d emptied');
-    assert.equal(d.store.announcements.count(), 4, 'the rows stay: an item seen again is still known');
+    assert.equal(d.store.announcements.count(), 10, 'the rows stay: an item seen again is still known');
     assert.equal(readdirSync(mailDir).length, 3, 'mail younger than 60d stays');
 
     now.t += 30 * day;
@@ -51,10 +51,10 @@ describe('retention: the daily prune', function () {
     assert.equal(d.store.outbox.bodyBytes(), 0);
     assert.deepEqual(d.store.outbox.counts(), { pending: 0, sent: 3, failed: 0 }, 'the mail rows stay');
     assert.equal(readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length, 0);
-    assert.equal(d.store.db.prepare("SELECT COUNT(*) FROM events WHERE type = 'kernel.released'").pluck().get(), 3, 'events stay with their kernels');
+    assert.equal(d.store.db.prepare("SELECT COUNT(*) FROM events WHERE type = 'kernel.released'").pluck().get(), 9, 'events stay with their kernels');
     const after = await runCli(['status', '--config', path]);
     assert.match(after.stdout, /^state: database [\d.]+ MiB \(raw announcements 0\.0 MiB, mail bodies 0\.0 MiB\), mail files 0\.0 MiB, build logs 0\.0 MiB$/m);
-    w.feeds.set('/kdist.xml', `${fixture('kernel-org/kdist.xml')}\n<!-- changed, so the poll reads it again -->\n`);
+    w.feeds.set('/kdist.xml', `${fixture('kernel-org/kdist-2020-05-08.xml')}\n<!-- changed, so the poll reads it again -->\n`);
     const [again] = await d.pollOnce();
     assert.deepEqual([again!.notModified, again!.recorded], [false, 0]);
     assert.equal(d.store.outbox.counts().sent, 3, 'a pruned item seen again is not news');

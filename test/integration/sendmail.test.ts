@@ -20,9 +20,9 @@ describe('sendmail transport (pipe to the local MTA)', function () {
   afterEach(async () => { await w.stop(); });
 
   const cfg = (path: string) => {
-    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist.xml'));
+    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist-2020-05-08.xml'));
     return w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), backfill: true }], [{
-      id: 'notice', on: 'kernel.released', when: { distro: 'kernel.org' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'], cc: ['list@example.org'] } }],
+      id: 'notice', on: 'kernel.released', when: { distro: 'kernel.org', distro_release: ['mainline', '5.6', '5.5'] }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'], cc: ['list@example.org'] } }],
     }], { mail: { from: 'Kernel Herald <herald@test.example>', transport: 'sendmail', sendmail: { path }, retry: { base: '1h' } } });
   };
 
