@@ -1,7 +1,8 @@
 import type { Announcement, AnnouncementRef, DriverRelease, KernelRelease } from '../domain.js';
 import type { Store } from '../store/index.js';
 import { abiKey, streamKey } from '../versions/abi.js';
-import { placeInStream } from './stream.js';
+import type { StreamHead } from '../store/releases.js';
+import { placeAfterHead, placeInStream, type StreamPlace } from './stream.js';
 
 export interface IngestItem {
   watcher: string;
@@ -42,11 +43,11 @@ export function ingest(store: Store, item: IngestItem, at: string): IngestResult
       const abi = release.kind === 'kernel' ? abiKey(release) : null;
       const r = store.releases.upsert(release, announcementId, at, item.baseline, { stream, abi });
       result.releases.push(r);
-      if (!r.created || item.baseline) continue;
+      if (!r.created) continue;
       if (release.kind === 'kernel') {
-        const place = placeInStream(release.distro, release.version, abi, store.releases.streamVersions('kernel', stream, r.id));
-        result.events.push(store.events.append('kernel.released', kernelPayload(release, r.id, ref, ann, abi, place), r.id, at));
-      } else {
+        const place = placeKernel(store, release.distro, stream, { version: release.version, abi, release_id: r.id }, item.baseline);
+        if (place) result.events.push(store.events.append('kernel.released', kernelPayload(release, r.id, ref, ann, abi, place), r.id, at));
+      } else if (!item.baseline) {
         result.events.push(store.events.append('driver.released', driverPayload(release, r.id, ref, ann), r.id, at));
       }
     }
@@ -54,7 +55,26 @@ export function ingest(store: Store, item: IngestItem, at: string): IngestResult
   });
 }
 
-function kernelPayload(k: KernelRelease, id: number, ref: AnnouncementRef, ann: Announcement, abi: string | null, place: ReturnType<typeof placeInStream>) {
+/**
+ * Places a new kernel in its stream and keeps the stream's head: one lookup
+ * when it is newer than the head, a scan otherwise (which also sets a head
+ * the stream did not have yet). A baseline kernel fires nothing, so it is
+ * placed only to move the head, never by a scan.
+ */
+function placeKernel(store: Store, distro: string, stream: string, me: StreamHead, baseline: boolean): StreamPlace | undefined {
+  const head = store.releases.streamHead('kernel', stream);
+  const fast = placeAfterHead(distro, me, head);
+  if (fast) {
+    if (head) store.releases.setStreamHead('kernel', stream, me);
+    return baseline ? undefined : fast;
+  }
+  if (baseline) return undefined;
+  const { head: next, ...place } = placeInStream(distro, me, store.releases.streamVersions('kernel', stream, me.release_id));
+  if (next && !head) store.releases.setStreamHead('kernel', stream, next); // with a head, a scan finds that same head
+  return place;
+}
+
+function kernelPayload(k: KernelRelease, id: number, ref: AnnouncementRef, ann: Announcement, abi: string | null, place: StreamPlace) {
   return {
     kernel: { ...k, id, abi, abi_changed: place.abi_changed, previous_version: place.previous_version, newest: place.newest },
     announcements: [ref], advisory: ann.advisory, cves: ann.cves, urls: ann.urls,

@@ -1,6 +1,9 @@
 import type { Release } from '../domain.js';
 import type { DB } from './db.js';
 
+/** A stream's newest version that parses in its distro's scheme. */
+export interface StreamHead { version: string; abi: string | null; release_id: number }
+
 export interface StoredRelease {
   id: number;
   kind: 'kernel' | 'driver';
@@ -52,8 +55,18 @@ export class ReleaseStore {
   }
 
   /** Every other version recorded in the stream, in no particular order. */
-  streamVersions(kind: string, stream: string, exceptId: number): { version: string; abi: string | null }[] {
-    return this.db.prepare('SELECT version, abi FROM releases WHERE kind = ? AND stream = ? AND id != ?').all(kind, stream, exceptId) as { version: string; abi: string | null }[];
+  streamVersions(kind: string, stream: string, exceptId: number): { version: string; abi: string | null; id: number }[] {
+    return this.db.prepare('SELECT version, abi, id FROM releases WHERE kind = ? AND stream = ? AND id != ?').all(kind, stream, exceptId) as { version: string; abi: string | null; id: number }[];
+  }
+
+  /** The stream's newest version, once a scan or a newer kernel has set it. */
+  streamHead(kind: string, stream: string): StreamHead | undefined {
+    return this.db.prepare('SELECT version, abi, release_id FROM stream_heads WHERE kind = ? AND stream = ?').get(kind, stream) as StreamHead | undefined;
+  }
+
+  setStreamHead(kind: string, stream: string, head: StreamHead): void {
+    this.db.prepare(`INSERT INTO stream_heads (kind, stream, version, abi, release_id) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (kind, stream) DO UPDATE SET version = excluded.version, abi = excluded.abi, release_id = excluded.release_id`).run(kind, stream, head.version, head.abi, head.release_id);
   }
 
   get(id: number): StoredRelease | undefined {

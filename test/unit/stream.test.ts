@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelReleasedPayload } from '../../src/domain.js';
 import { ingest } from '../../src/ingest/ingest.js';
+import { placeInStream } from '../../src/ingest/stream.js';
 import { silentLogger } from '../../src/log.js';
 import { TemplateSet } from '../../src/mail/templates.js';
 import { AssignmentService } from '../../src/rotation/service.js';
@@ -56,6 +57,32 @@ describe('ingest: previous_version, abi_changed, newest (replayed out of order)'
       { version: '5.15.0-89.99', abi: '5.15.0-89', previous: null, abi_changed: true, newest: false },
       { version: '5.15.0-91.102', abi: '5.15.0-91', previous: '5.15.0-91.101', abi_changed: false, newest: false },
     ]);
+  });
+
+  it('the stream head gives the same answer as a scan of the whole stream, in any order, with baselines, repeats and a version that does not parse', () => {
+    // 80 z-stream kernels of four minor releases, mostly in order as they come out, with a fixed pseudo-random
+    // set of them swapped or arriving late (no flakes), some twice, some as baseline, one that does not parse.
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const order = [305, 348, 372, 425].flatMap((minor) => Array.from({ length: 20 }, (_, z) => `4.18.0-${minor}.${z + 1}.1.el8_${minor === 305 ? 4 : minor === 348 ? 5 : minor === 372 ? 6 : 7}`));
+    for (let i = 0; i + 1 < order.length; i++) if (rand() < 0.2) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+    for (let n = 0; n < 6; n++) order.splice(Math.floor(rand() * order.length), 0, ...order.splice(Math.floor(rand() * 40), 1));
+    order.splice(40, 0, 'kernel-not-a-version', order[10]!, order[30]!);
+    let scans = 0;
+    for (const [i, v] of order.entries()) {
+      const baseline = i < 12 || i % 9 === 0;
+      const r = ingest(store, { watcher: 'w', externalId: `x${i}`, format: 'email', raw: '', announcement: rhel(v), baseline }, `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`);
+      const [rel] = r.releases;
+      if (!rel!.created || baseline) { assert.equal(r.events.length, 0, v); continue; }
+      const row = store.releases.get(rel!.id)!;
+      const want = placeInStream('rhel', { version: v, abi: row.abi, release_id: rel!.id }, store.releases.streamVersions('kernel', row.stream!, rel!.id));
+      scans += 1;
+      const p = JSON.parse(store.db.prepare('SELECT payload FROM events WHERE id = ?').pluck().get(r.events[0]) as string) as KernelReleasedPayload;
+      assert.deepEqual([p.kernel.previous_version, p.kernel.abi_changed, p.kernel.newest], [want.previous_version, want.abi_changed, want.newest], `${i}: ${v}`);
+      const head = store.releases.streamHead('kernel', row.stream!);
+      assert.equal(head?.version, want.head?.version, `the head after ${v}`);
+    }
+    assert.ok(scans > 60);
   });
 
   it('RHEL 8: a z-stream keeps the kABI, a new minor release changes it', () => {
