@@ -25,7 +25,7 @@ describe('CLI: exit codes and output', function () {
     assert.equal(one.code, 0, one.stderr);
     const a = JSON.parse(one.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(a), ['format', 'source', 'title', 'advisory', 'cves', 'urls', 'releases']);
-    const two = await runCli(['parse', join(FIXTURES, 'kernel-org/kdist.xml'), join(FIXTURES, 'nvidia/releases.atom')]);
+    const two = await runCli(['parse', join(FIXTURES, 'kernel-org/kdist-2020-05-08.xml'), join(FIXTURES, 'nvidia/releases.atom')]);
     assert.equal((JSON.parse(two.stdout) as unknown[]).length, 2);
     const bad = join(t.dir, 'bad.xml');
     writeFileSync(bad, '<rss><channel><item>');

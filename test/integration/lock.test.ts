@@ -14,9 +14,9 @@ describe('one process per state directory', function () {
   });
 
   const config = () => {
-    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist.xml'));
+    w.feeds.set('/kdist.xml', fixture('kernel-org/kdist-2020-05-08.xml'));
     return w.config([{ id: 'kdist', type: 'rss', url: w.feeds.url('/kdist.xml'), backfill: true, every: '1h' }], [{
-      id: 'notice', on: 'kernel.released', when: { distro: 'kernel.org' },
+      id: 'notice', on: 'kernel.released', when: { distro: 'kernel.org', distro_release: ['mainline', '5.6', '5.5'] },
       do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }],
     }]);
   };
@@ -39,9 +39,9 @@ describe('one process per state directory', function () {
     const poll = await runCli(['poll', '--config', cfg]);
     assert.equal(poll.code, 1);
     assert.match(poll.stderr, new RegExp(`pid ${first.child.pid}.*polls and delivers on its own`));
-    const replay = await runCli(['replay', '--config', cfg, '--json', 'test/fixtures/kernel-org/kdist.xml']);
+    const replay = await runCli(['replay', '--config', cfg, '--json', 'test/fixtures/kernel-org/kdist-2020-05-08.xml']);
     assert.equal(replay.code, 1);
-    const dry = await runCli(['replay', '--config', cfg, '--dry-run', '--json', 'test/fixtures/kernel-org/kdist.xml']);
+    const dry = await runCli(['replay', '--config', cfg, '--dry-run', '--json', 'test/fixtures/kernel-org/kdist-2020-05-08.xml']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(w.smtp.received.length, 3, 'nothing was sent twice');
 

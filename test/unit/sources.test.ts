@@ -100,11 +100,12 @@ describe('sources: Ubuntu security notices', () => {
 });
 
 describe('sources: kernel.org', () => {
-  it('parses kdist.xml items; linux-next is not a release; mainline rc is', async () => {
-    const a = await parseDocument(fixture('kernel-org/kdist.xml'));
+  it('parses kdist.xml items (verbatim, 2020-05-08); linux-next is not a release; mainline rc is', async () => {
+    const a = await parseDocument(fixture('kernel-org/kdist-2020-05-08.xml'));
     assert.equal(a.source, 'kernel-org');
     assert.deepEqual(a.releases.map((r) => `${r.distro}/${r.distro_release}/${r.package}/${r.version}`), [
-      'kernel.org/mainline/linux/6.7-rc5', 'kernel.org/6.6/linux/6.6.7', 'kernel.org/6.1/linux/6.1.68',
+      'kernel.org/mainline/linux/5.7-rc4', 'kernel.org/5.6/linux/5.6.11', 'kernel.org/5.5/linux/5.5.19', 'kernel.org/5.4/linux/5.4.39', 'kernel.org/4.19/linux/4.19.121',
+      'kernel.org/4.14/linux/4.14.179', 'kernel.org/4.9/linux/4.9.222', 'kernel.org/4.4/linux/4.4.222', 'kernel.org/3.16/linux/3.16.83',
     ]);
   });
 
