@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { systemClock } from '../clock.js';
 import { assignmentService } from '../daemon.js';
 import { HeraldError } from '../errors.js';
-import type { Verb } from '../rotation/reply.js';
 import { cliLogger, openStore } from './common.js';
 
-const HELP: Record<Verb, string> = {
-  claim: 'take an assignment as release manager (the twin of replying "claim")',
-  ack: 'accept an assignment you were asked to take (the twin of replying "ack")',
-  decline: 'decline an assignment you were asked to take; the next person is asked (the twin of replying "decline")',
-};
 
 export function register(program: Command): void {
   for (const verb of ['claim', 'ack', 'decline'] as const) {
     program.command(verb)
-      .description(HELP[verb])
+      .description(SUMMARY[verb])
       .argument('<id>', 'assignment id (as in status) or its token (KH-...)')
       .requiredOption('--as <person>', 'who answers: a person id from people:')
       .option('--config <file>', 'config file')

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { systemClock } from '../clock.js';
 import { BuildTracker } from '../builds/tracker.js';
 import { HeraldError } from '../errors.js';
 import type { BuildRow } from '../store/builds.js';
 import type { Store } from '../store/index.js';
-import { cliLogger, openStore, printJson, table } from './common.js';
+import { cliLogger, openStore } from './common.js';
+import { printJson, table } from './format.js';
 
 function buildsOf(store: Store, kernel: string | undefined): BuildRow[] {
   if (!kernel) return store.builds.list({ limit: 200 }).reverse();
@@ -18,7 +20,7 @@ export function buildLine(b: Pick<BuildRow, 'id' | 'target' | 'combo_key' | 'sta
 }
 
 export function register(program: Command): void {
-  const build = program.command('build').description('builds: list them, retry failed ones');
+  const build = program.command('build').description(SUMMARY.build);
   build.command('list', { isDefault: true })
     .description('builds, all or of one kernel, with state and links')
     .argument('[kernel]', 'release id, version or package')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { describeWatcher } from '../watchers/registry.js';
 import { triggerFor } from '../builds/registry.js';
@@ -6,7 +7,7 @@ import type { ProcedureConfig } from '../procedure/schema.js';
 import { formatDuration } from '../duration.js';
 import type { Config } from '../config/schema.js';
 import { secretWarning } from '../secrets.js';
-import { printJson } from './common.js';
+import { printJson } from './format.js';
 
 /** A procedure's phases in one line each: what it waits for, and for how long. */
 function procedurePhases(p: ProcedureConfig): string[] {
@@ -22,7 +23,7 @@ function procedurePhases(p: ProcedureConfig): string[] {
 
 export function register(program: Command): void {
   program.command('check-config')
-    .description('validate the config, its templates and rules; print a summary')
+    .description(SUMMARY['check-config'])
     .argument('[file]', 'config file (default: --config, $KERNEL_HERALD_CONFIG, /etc/kernel-herald/config.yaml, else the built-in default)')
     .option('--config <file>', 'config file')
     .option('--json', 'print the summary as JSON')

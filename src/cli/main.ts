@@ -1,39 +1,16 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { HeraldError, errorMessage, exitCodeOf } from '../errors.js';
-import { register as registerRun } from './run.js';
-import { register as registerCheckConfig } from './check-config.js';
-import { register as registerParse } from './parse.js';
-import { register as registerPoll } from './poll.js';
-import { register as registerStatus } from './status.js';
-import { register as registerOutbox } from './outbox.js';
-import { register as registerVercmp } from './vercmp.js';
-import { register as registerReplay } from './replay.js';
-import { register as registerRotation } from './rotation.js';
-import { register as registerAnswer } from './answer.js';
-import { register as registerBuild } from './build.js';
-import { register as registerStep } from './step.js';
-
-export function buildProgram(): Command {
-  const program = new Command('kernel-herald')
-    .description('Watches distro and vendor kernel announcements and runs the kernel release procedure.')
-    .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride();
-  for (const register of [registerRun, registerCheckConfig, registerParse, registerPoll, registerStatus, registerOutbox, registerVercmp, registerReplay, registerRotation, registerAnswer, registerStep, registerBuild]) register(program);
-  for (const cmd of program.commands) cmd.exitOverride();
-  for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
-  return program;
-}
+import { buildProgram, commandNamed } from './program.js';
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) {
     // No command is a usage error: a daemon's unit or a script that lost its arguments must not look like success.
-    process.stderr.write(buildProgram().helpInformation());
+    process.stderr.write((await buildProgram()).helpInformation());
     return 2;
   }
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(commandNamed(argv))).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { HeraldError } from '../errors.js';
 import type { OutboxStatus } from '../store/outbox.js';
-import { openStore, printJson, table } from './common.js';
+import { openStore } from './common.js';
+import { printJson, table } from './format.js';
 
 export function register(program: Command): void {
-  const outbox = program.command('outbox').description('the email queue');
+  const outbox = program.command('outbox').description(SUMMARY.outbox);
   outbox.command('list', { isDefault: true })
     .description('list queued, sent and failed messages (newest first)')
     .option('--config <file>', 'config file')

@@ -1,13 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { HeraldError, errorMessage } from '../errors.js';
 import { decodeBody } from '../sources/document.js';
 import { parseDocument } from '../sources/parse-document.js';
-import { printJson } from './common.js';
+import { printJson } from './format.js';
 
 export function register(program: Command): void {
   program.command('parse')
-    .description('detect the format (email, RSS, Atom, JSON, text) and source of each file and print its Announcement JSON')
+    .description(SUMMARY.parse)
     .argument('<file...>', 'announcement files')
     .option('--source <id>', 'pin the source instead of detecting it')
     .option('--max-bytes <n>', 'refuse a file larger than this (as a watcher\'s max_bytes does)', '10485760')

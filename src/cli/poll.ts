@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { HeraldError } from '../errors.js';
-import { cliLogger, lockOrExplain, printJson, table } from './common.js';
+import { cliLogger, lockOrExplain } from './common.js';
+import { printJson, table } from './format.js';
 
 export function register(program: Command): void {
   program.command('poll')
-    .description('run one poll cycle of every (or the named) watcher, process it fully, deliver the outbox, exit')
+    .description(SUMMARY.poll)
     .argument('[watcher...]', 'watcher ids (default: all)')
     .option('--config <file>', 'config file')
     .option('--json', 'print the outcome as JSON')

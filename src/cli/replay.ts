@@ -2,19 +2,21 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { loadConfig } from '../config/load.js';
 import { Daemon, databasePath } from '../daemon.js';
 import { replayIngest, replayItems } from '../ingest/replay.js';
 import type { MailTransport } from '../mail/transports.js';
 import { Store } from '../store/index.js';
-import { cliLogger, lockOrExplain, printJson } from './common.js';
+import { cliLogger, lockOrExplain } from './common.js';
+import { printJson } from './format.js';
 
 /** Sends nothing; what would have been sent is in the outbox of the throwaway copy. */
 const nullTransport: MailTransport = { kind: 'file', send: async () => { throw new Error('dry run: not sent'); }, close: () => {} };
 
 export function register(program: Command): void {
   program.command('replay')
-    .description('push saved announcements (mbox, .eml, feed files) through the pipeline; --dry-run prints what would follow')
+    .description(SUMMARY.replay)
     .argument('<file...>', 'mbox, .eml, RSS/Atom or JSON files')
     .option('--config <file>', 'config file')
     .option('--dry-run', 'work on a throwaway copy of the state: print events and actions, write and send nothing')
@@ -40,11 +42,13 @@ export function register(program: Command): void {
       try {
         const records = replayIngest(daemon.store, items, new Date().toISOString());
         const reports = opts.dryRun ? daemon.rulesOnly() : await daemon.process();
+        const byEvent = new Map<number, typeof reports>();
+        for (const r of reports) byEvent.set(r.event, [...(byEvent.get(r.event) ?? []), r]);
         const events = records.flatMap((r) => r.events).map((id) => {
           const e = daemon.store.db.prepare('SELECT id, type, payload FROM events WHERE id = ?').get(id) as { id: number; type: string; payload: string };
           const p = JSON.parse(e.payload) as { kernel?: { distro: string; distro_release: string; package: string; version: string }; driver?: { vendor: string; package: string; version: string } };
           const subject = p.kernel ? `${p.kernel.distro} ${p.kernel.distro_release} ${p.kernel.package} ${p.kernel.version}` : `${p.driver?.vendor} ${p.driver?.package} ${p.driver?.version}`;
-          return { id: e.id, type: e.type, subject, rules: reports.filter((r) => r.event === e.id).map((r) => ({ rule: r.rule, outcome: r.outcome, actions: r.actions.map((a) => a.summary), ...(r.error ? { error: r.error } : {}) })) };
+          return { id: e.id, type: e.type, subject, rules: (byEvent.get(e.id) ?? []).map((r) => ({ rule: r.rule, outcome: r.outcome, actions: r.actions.map((a) => a.summary), ...(r.error ? { error: r.error } : {}) })) };
         });
         const summary = { dry_run: !!opts.dryRun, items: records.length, recognised: records.filter((r) => r.source).length, duplicates: records.filter((r) => r.duplicate).length, events };
         if (opts.json) { printJson(summary); return; }

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config/load.js';
 import { HeraldError } from '../errors.js';
 import { nextChanges, onDuty } from '../rotation/schedule.js';
 import { rotationSpec } from '../rotation/schema.js';
-import { printJson, table } from './common.js';
+import { printJson, table } from './format.js';
 
 /** An instant: ISO 8601 with an offset or Z, or a local time read in the rotation's zone. */
 function parseAt(text: string | undefined, zone: string): DateTime {
@@ -16,7 +17,7 @@ function parseAt(text: string | undefined, zone: string): DateTime {
 
 export function register(program: Command): void {
   program.command('rotation')
-    .description('who is on duty, and the next hand-offs (overrides and leave included)')
+    .description(SUMMARY.rotation)
     .argument('[name]', 'one rotation (default: all)')
     .option('--config <file>', 'config file')
     .option('--at <time>', 'at this time instead of now (ISO 8601; without an offset, in the rotation\'s time zone)')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { errorMessage } from '../errors.js';
@@ -7,7 +8,7 @@ import { StateLock } from '../state-lock.js';
 
 export function register(program: Command): void {
   program.command('run')
-    .description('run the daemon (SIGTERM/SIGINT: drain and stop; SIGHUP: reload the config)')
+    .description(SUMMARY.run)
     .option('--config <file>', 'config file (default: $KERNEL_HERALD_CONFIG, /etc/kernel-herald/config.yaml if present, else the built-in default)')
     .action(async (opts: { config?: string }) => {
       const path = resolveConfigPath(opts.config);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { HeraldError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { openStore, printJson, table } from './common.js';
+import { openStore } from './common.js';
+import { printJson, table } from './format.js';
 import { buildLine } from './build.js';
 import { databasePath, retentionDirs } from '../daemon.js';
 import { stateSizes } from '../store/retention.js';
@@ -37,7 +39,7 @@ function inProgress(store: Store, now: number) {
 
 export function register(program: Command): void {
   program.command('status')
-    .description('kernels seen, outbox and watchers; with KERNEL (id or version), that kernel\'s timeline')
+    .description(SUMMARY.status)
     .argument('[kernel]', 'release id, version or package')
     .option('--config <file>', 'config file')
     .option('--all', 'include releases recorded silently at a baseline')

@@ -1,23 +1,24 @@
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { systemClock } from '../clock.js';
 import { procedureService } from '../daemon.js';
 import { HeraldError } from '../errors.js';
 import type { StepVerb } from '../procedure/service.js';
 import { cliLogger, openStore } from './common.js';
 
-interface StepCommand { name: string; verb: StepVerb; help: string; note: 'optional' | 'required' | 'reason' }
+interface StepCommand { name: 'tested' | 'test-failed' | 'published' | 'abandon'; verb: StepVerb; note: 'optional' | 'required' | 'reason' }
 
 const COMMANDS: StepCommand[] = [
-  { name: 'tested', verb: 'tested', help: 'report a kernel\'s build good after testing it (the twin of replying "tested")', note: 'optional' },
-  { name: 'test-failed', verb: 'failed', help: 'report a kernel\'s build bad after testing it; approvals start over (the twin of replying "failed")', note: 'required' },
-  { name: 'published', verb: 'published', help: 'the packages are in the repository: the kernel is announced (the twin of replying "published")', note: 'optional' },
-  { name: 'abandon', verb: 'abandon', help: 'stop the procedure for a kernel; its builds are cancelled (the twin of replying "abandon")', note: 'reason' },
+  { name: 'tested', verb: 'tested', note: 'optional' },
+  { name: 'test-failed', verb: 'failed', note: 'required' },
+  { name: 'published', verb: 'published', note: 'optional' },
+  { name: 'abandon', verb: 'abandon', note: 'reason' },
 ];
 
 export function register(program: Command): void {
   for (const c of COMMANDS) {
     const cmd = program.command(c.name)
-      .description(c.help)
+      .description(SUMMARY[c.name])
       .argument('<kernel>', 'the kernel version (as in status), or a release record id as #N')
       .requiredOption('--as <person>', 'who takes the step: a person id from people:')
       .option('--procedure <name>', 'the procedure, when the kernel is in more than one')

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { SUMMARY } from './commands.js';
 import { HeraldError, errorMessage } from '../errors.js';
 import { assertScheme, compareVersions, validateVersion, type Scheme } from '../versions/index.js';
 
@@ -17,7 +18,7 @@ function answer(scheme: Scheme, a: string, b: string, warned: Set<string>): numb
 
 export function register(program: Command): void {
   program.command('vercmp')
-    .description('compare two versions: print -1, 0 or 1 (A older, equal, newer than B)')
+    .description(SUMMARY.vercmp)
     .requiredOption('--scheme <scheme>', 'rpm (rpmvercmp, E:V-R), deb (dpkg) or kernel (kernel.org)')
     .option('--stdin', 'read one "A B" pair per line, print one answer per line')
     .argument('[a]', 'version A (use -- before versions that start with "-")')
