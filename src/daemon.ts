@@ -14,7 +14,8 @@ import { fileTransport, sendmailTransport, smtpTransport, type MailTransport } f
 import { readSecret } from './secrets.js';
 import { RulesEngine, type RuleRunReport } from './rules/engine.js';
 import { Store } from './store/index.js';
-import { createWatcher, watcherTiming } from './watchers/registry.js';
+import { createWatcher } from './watchers/create.js';
+import { watcherTiming } from './watchers/registry.js';
 import { Monitor } from './http/monitor.js';
 import type { HealthReport } from './http/health.js';
 import { Scheduler } from './watchers/scheduler.js';

@@ -1,6 +1,5 @@
-import Parser from 'rss-parser';
+import type Parser from 'rss-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { simpleParser } from 'mailparser';
 import { HeraldError } from '../errors.js';
 import type { FeedItem, FeedMeta, MailInput, SourceInput } from './source.js';
 
@@ -78,11 +77,14 @@ export interface ParsedFeed {
   items: FeedItem[];
 }
 
-const rssParser = new Parser();
+// rss-parser and mailparser load on first use: a command that checks a
+// config or compares versions never parses a feed or a mail.
+let rssParser: Parser | undefined;
 
 export async function parseFeed(text: string): Promise<ParsedFeed> {
   assertSafeXml(text);
-  let out: Awaited<ReturnType<typeof rssParser.parseString>>;
+  rssParser ??= new (await import('rss-parser')).default();
+  let out: Awaited<ReturnType<Parser['parseString']>>;
   try {
     out = await rssParser.parseString(text);
   } catch (err) {
@@ -126,6 +128,7 @@ export function parseJson(text: string): unknown {
 }
 
 export async function parseMail(source: string | Buffer): Promise<MailInput> {
+  const { simpleParser } = await import('mailparser');
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   // The raw header values: mailparser folds some (List-*) into structures.
   const headers: Record<string, string> = {};

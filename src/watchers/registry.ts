@@ -1,29 +1,22 @@
 import { z } from 'zod';
-import type { Watcher, WatcherDeps } from './types.js';
 import { formatDuration } from '../duration.js';
 import { DEFAULT_EVERY_MS } from './common.js';
-import { rssWatcherType } from './rss/index.js';
-import { httpWatcherType } from './http/index.js';
-import { imapWatcherType } from './imap/index.js';
-import { repoWatcherType } from './repo/index.js';
+import { rssSchema } from './rss/schema.js';
+import { httpSchema } from './http/schema.js';
+import { imapSchema } from './imap/schema.js';
+import { repoSchema } from './repo/schema.js';
 
-// One line per watcher type; imap and repo join here, each in its own folder.
-export const watcherTypes = [rssWatcherType, httpWatcherType, imapWatcherType, repoWatcherType] as const;
+// One line per watcher type, each in its own folder: its config schema here
+// (what checking a config needs), its implementation in create.ts.
+const schemas = [rssSchema, httpSchema, imapSchema, repoSchema] as const;
 
-export const watcherSchema = z.discriminatedUnion('type', [rssWatcherType.schema, httpWatcherType.schema, imapWatcherType.schema, repoWatcherType.schema], {
-  error: (issue) => (issue.code === 'invalid_union' ? `type must be one of: ${watcherTypes.map((t) => t.type).join(', ')}` : undefined),
+export const watcherTypes = schemas.map((s) => s.shape.type.value);
+
+export const watcherSchema = z.discriminatedUnion('type', schemas, {
+  error: (issue) => (issue.code === 'invalid_union' ? `type must be one of: ${watcherTypes.join(', ')}` : undefined),
 });
 
 export type WatcherConfig = z.output<typeof watcherSchema>;
-
-export function createWatcher(cfg: WatcherConfig, deps: WatcherDeps): Watcher {
-  switch (cfg.type) {
-    case 'rss': return rssWatcherType.create(cfg, deps);
-    case 'http': return httpWatcherType.create(cfg, deps);
-    case 'imap': return imapWatcherType.create(cfg, deps);
-    case 'repo': return repoWatcherType.create(cfg, deps);
-  }
-}
 
 /** When a watcher counts as stale (health) and as quiet (watcher.quiet). */
 export function watcherTiming(w: WatcherConfig): { staleAfterMs: number; expectEveryMs: number | undefined } {

@@ -12,7 +12,7 @@ const folders = (dir: string) => readdirSync(join(SRC, dir), { withFileTypes: tr
 // A folder nobody registered is dead code; a registration without a folder is a typo.
 describe('registries equal their folders', () => {
   it('sources', () => assert.deepEqual(folders('sources'), sources.map((s) => s.id).sort()));
-  it('watcher types', () => assert.deepEqual(folders('watchers'), watcherTypes.map((t) => t.type).sort()));
+  it('watcher types', () => assert.deepEqual(folders('watchers'), [...watcherTypes].sort()));
   it('actions', () => assert.deepEqual(folders('rules/actions'), actions.map((a) => a.name).sort()));
   it('build triggers', () => assert.deepEqual(folders('builds'), triggers.map((t) => t.type).sort()));
 });

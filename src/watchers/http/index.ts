@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { HeraldError } from '../../errors.js';
 import { parseJson } from '../../sources/document.js';
 import { detectSource } from '../../sources/registry.js';
-import { fetchingWatcherFields } from '../common.js';
 import { FetchingWatcher, type WatchItem } from '../fetching-watcher.js';
 import type { WatcherDeps } from '../types.js';
-
-export const httpSchema = z.strictObject({ type: z.literal('http'), ...fetchingWatcherFields });
-export type HttpWatcherConfig = z.output<typeof httpSchema>;
+import { httpSchema, type HttpWatcherConfig } from './schema.js';
 
 /**
  * A JSON document (kernel.org releases.json, an Ubuntu notice) or a text

@@ -1,11 +1,7 @@
-import { z } from 'zod';
 import { parseFeed } from '../../sources/document.js';
-import { fetchingWatcherFields } from '../common.js';
 import { FetchingWatcher, type WatchItem } from '../fetching-watcher.js';
 import type { WatcherDeps } from '../types.js';
-
-export const rssSchema = z.strictObject({ type: z.literal('rss'), ...fetchingWatcherFields });
-export type RssWatcherConfig = z.output<typeof rssSchema>;
+import { rssSchema, type RssWatcherConfig } from './schema.js';
 
 /** RSS 2.0 or Atom, through rss-parser; one item per entry, keyed by guid/id. */
 export class RssWatcher extends FetchingWatcher {

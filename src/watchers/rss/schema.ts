@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { fetchingWatcherFields } from '../common.js';
+
+export const rssSchema = z.strictObject({ type: z.literal('rss'), ...fetchingWatcherFields });
+export type RssWatcherConfig = z.output<typeof rssSchema>;
