@@ -52,8 +52,17 @@ export async function replayItems(files: string[]): Promise<ReplayItem[]> {
 export interface ReplayRecord { file: string; externalId: string; source: string | null; title: string; duplicate: boolean; events: number[] }
 
 /** Each item through the same ingest as the watchers; items no source knows are reported, not recorded. */
+/** Announcements per transaction: one commit per announcement is what made a long replay slow. */
+export const REPLAY_BATCH = 500;
+
+/**
+ * Every item parsed first, so a document a source claims but cannot read
+ * stops the replay, named, before anything is written; then ingested in
+ * transactions of REPLAY_BATCH (each announcement still all or nothing,
+ * a savepoint inside its batch). Replaying again skips what is known.
+ */
 export function replayIngest(store: Store, items: ReplayItem[], at: string): ReplayRecord[] {
-  return items.map((it) => {
+  const parsed = items.map((it) => {
     const source = detectSource(it.input);
     let announcement: Announcement | undefined;
     try {
@@ -61,8 +70,17 @@ export function replayIngest(store: Store, items: ReplayItem[], at: string): Rep
     } catch (err) {
       throw new HeraldError('EINPUT', `${it.file}: ${it.externalId}: ${errorMessage(err)}`);
     }
-    if (!source) return { file: it.file, externalId: it.externalId, source: null, title: '', duplicate: false, events: [] };
-    const r = ingest(store, { watcher: REPLAY_WATCHER, externalId: it.externalId, format: it.input.format, raw: it.raw, announcement, baseline: false }, at);
-    return { file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? '', duplicate: r.duplicate, events: r.events };
+    return { it, source, announcement };
   });
+  const out: ReplayRecord[] = [];
+  for (let i = 0; i < parsed.length; i += REPLAY_BATCH) {
+    store.tx(() => {
+      for (const { it, source, announcement } of parsed.slice(i, i + REPLAY_BATCH)) {
+        if (!source) { out.push({ file: it.file, externalId: it.externalId, source: null, title: '', duplicate: false, events: [] }); continue; }
+        const r = ingest(store, { watcher: REPLAY_WATCHER, externalId: it.externalId, format: it.input.format, raw: it.raw, announcement, baseline: false }, at);
+        out.push({ file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? '', duplicate: r.duplicate, events: r.events });
+      }
+    });
+  }
+  return out;
 }

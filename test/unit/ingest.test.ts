@@ -4,7 +4,7 @@ import type { Announcement, DriverReleasedPayload, KernelReleasedPayload } from 
 import { ingest } from '../../src/ingest/ingest.js';
 import { replayIngest, type ReplayItem } from '../../src/ingest/replay.js';
 import { Store } from '../../src/store/index.js';
-import { tempDir } from '../helpers/util.js';
+import { fixture, tempDir } from '../helpers/util.js';
 
 const driver: Announcement = {
   format: 'atom', source: 'nvidia-driver', title: 'Linux Display Driver 550.54.14', advisory: null, cves: [], urls: ['https://www.nvidia.com/download/driverResults.aspx/218826/'],
@@ -65,7 +65,9 @@ describe('ingest: what is recorded, and what fires', () => {
 
   it('replay: a document a source claims but cannot read stops the replay naming the file and item, and records nothing for it', () => {
     const broken: ReplayItem = { file: 'rhsa.json', externalId: 'RHSA-x', input: { format: 'json', value: { document: { csaf_version: '2.0', category: 'csaf_security_advisory' } } }, raw: '{}' };
-    assert.throws(() => replayIngest(store, [broken], 'now'), /^HeraldError: rhsa\.json: RHSA-x: CSAF document: /);
-    assert.equal(store.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get(), 0);
+    const good: ReplayItem = { file: 'a.json', externalId: 'ok', input: { format: 'json', value: JSON.parse(fixture('usn-json/6548-5.json')) }, raw: '{}' };
+    assert.throws(() => replayIngest(store, [good, broken], 'now'), /^HeraldError: rhsa\.json: RHSA-x: CSAF document: /);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get(), 0, 'read first, written after: the item before it is not half-replayed');
+    assert.equal(replayIngest(store, [good], 'now')[0]!.events.length, 1, 'the same item alone goes through');
   });
 });
