@@ -32,6 +32,7 @@ export function openDatabase(path: string, opts: { migrationsDir?: string } = {}
       streamKey({ distro: String(distro), distro_release: String(distroRelease), package: String(pkg), ...(flavour === null ? {} : { flavour: String(flavour) }) }));
     db.function('kh_abi', { deterministic: true }, (distro, version) => abiKey({ distro: String(distro), version: String(version) }));
     migrate(db, loadMigrations(opts.migrationsDir), path);
+    cachePrepared(db);
   } catch (err) {
     db.close();
     throw err;
@@ -62,3 +63,24 @@ function migrate(db: DB, migrations: Migration[], path: string): void {
     }
   })();
 }
+
+/**
+ * The store modules prepare their statements where they use them; this keeps
+ * each one, by its SQL, for the life of the connection, so a hot path (ingest,
+ * the outbox) compiles nothing twice. A reused reader comes back in its plain
+ * mode, whatever pluck() or raw() its last caller set.
+ */
+function cachePrepared(db: DB): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<typeof prepare>>();
+  db.prepare = ((sql: string) => {
+    const hit = cache.get(sql);
+    if (hit) return hit.reader ? hit.raw(false).pluck(false).expand(false) : hit;
+    const st = prepare(sql);
+    // SQL built per call (an IN list of n ids) must not grow this forever.
+    if (cache.size >= 1000) cache.clear();
+    cache.set(sql, st);
+    return st;
+  }) as typeof db.prepare;
+}
+

@@ -73,3 +73,25 @@ describe('store and ingest (real SQLite file)', () => {
     assert.equal(store.announcements.exists('w1', 'x'), false);
   });
 });
+
+describe('store: prepared statements kept per connection', () => {
+  it('the same SQL gives the same statement; a reader one caller plucked or made raw comes back plain', () => {
+    const t = tempDir();
+    const db = openDatabase(join(t.dir, 'db.sqlite'));
+    try {
+      const sql = 'SELECT 1 AS one, 2 AS two';
+      assert.equal(db.prepare(sql), db.prepare(sql));
+      assert.equal(db.prepare(sql).pluck().get(), 1);
+      assert.deepEqual(db.prepare(sql).get(), { one: 1, two: 2 });
+      assert.deepEqual(db.prepare(sql).raw().get(), [1, 2]);
+      assert.deepEqual(db.prepare(sql).all(), [{ one: 1, two: 2 }]);
+      db.prepare('CREATE TABLE x (a)').run();
+      assert.equal(db.prepare('INSERT INTO x VALUES (?)').run(1).changes, 1);
+      assert.equal(db.prepare('INSERT INTO x VALUES (?)').run(2).changes, 1, 'a writer is reused as it is');
+      assert.equal(db.prepare('SELECT COUNT(*) FROM x').pluck().get(), 2);
+    } finally {
+      db.close();
+      t.cleanup();
+    }
+  });
+});
