@@ -1,9 +1,17 @@
 import { spawn } from 'node:child_process';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboxMessage } from '../store/outbox.js';
+
+// nodemailer loads when the first message goes out: a poll that sends
+// nothing, and every command that sends nothing, never loads it.
+let nodemailerLib: Promise<typeof import('nodemailer')['default']> | undefined;
+function lazyTransport(options: Parameters<typeof import('nodemailer')['default']['createTransport']>[0]): () => Promise<Transporter> {
+  let t: Promise<Transporter> | undefined;
+  return () => (t ??= (nodemailerLib ??= import('nodemailer').then((m) => m.default)).then((n) => n.createTransport(options)));
+}
 
 export interface MailTransport {
   readonly kind: 'smtp' | 'sendmail' | 'file';
@@ -32,7 +40,8 @@ export interface SmtpOptions {
 }
 
 export function smtpTransport(o: SmtpOptions, from: string, replyTo?: string): MailTransport {
-  const t = nodemailer.createTransport({
+  let opened: Transporter | undefined;
+  const open = lazyTransport({
     host: o.host, port: o.port, secure: o.secure, pool: o.pool,
     ignoreTLS: o.starttls === 'never', requireTLS: o.starttls === 'required',
     connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: o.timeoutMs,
@@ -41,10 +50,11 @@ export function smtpTransport(o: SmtpOptions, from: string, replyTo?: string): M
   return {
     kind: 'smtp',
     async send(msg) {
-      await t.sendMail(mailOptions(msg, from, replyTo));
+      opened = await open();
+      await opened.sendMail(mailOptions(msg, from, replyTo));
     },
     close() {
-      t.close();
+      opened?.close();
     },
   };
 }
@@ -56,11 +66,11 @@ export function smtpTransport(o: SmtpOptions, from: string, replyTo?: string): M
  * reply) as short as it gets. A non-zero exit is a failed send.
  */
 export function sendmailTransport(o: { path: string; timeoutMs: number }, from: string, replyTo?: string): MailTransport {
-  const build = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const build = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     kind: 'sendmail',
     async send(msg) {
-      const info = await build.sendMail(mailOptions(msg, from, replyTo));
+      const info = await (await build()).sendMail(mailOptions(msg, from, replyTo));
       await new Promise<void>((resolve, reject) => {
         const child = spawn(o.path, ['-i', '-t'], { stdio: ['pipe', 'ignore', 'pipe'] });
         let stderr = '';
@@ -82,12 +92,12 @@ export function sendmailTransport(o: { path: string; timeoutMs: number }, from: 
 
 /** One .eml per message, named after its Message-ID: writing it twice is harmless. */
 export function fileTransport(dir: string, from: string, replyTo?: string): MailTransport {
-  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const build = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     kind: 'file',
     async send(msg) {
       mkdirSync(dir, { recursive: true });
-      const info = await t.sendMail(mailOptions(msg, from, replyTo));
+      const info = await (await build()).sendMail(mailOptions(msg, from, replyTo));
       const name = `${msg.created_at.replace(/[:.]/g, '-')}_${msg.message_id.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
       const tmp = join(dir, `.${name}.tmp`);
       writeFileSync(tmp, info.message as Buffer);

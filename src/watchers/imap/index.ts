@@ -1,4 +1,4 @@
-import { ImapFlow, type MailboxObject } from 'imapflow';
+import type { ImapFlow, MailboxObject } from 'imapflow';
 import { crashPoint } from '../../crash-points.js';
 import type { Announcement } from '../../domain.js';
 import { HeraldError, errorMessage } from '../../errors.js';
@@ -43,6 +43,8 @@ export class ImapWatcher implements Watcher {
 
   private async connect(): Promise<ImapFlow> {
     const c = this.cfg;
+    // imapflow loads with the first connection: a config without IMAP never loads it.
+    const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
       host: c.host, port: c.port ?? (c.security === 'tls' ? 993 : 143),
       secure: c.security === 'tls',
