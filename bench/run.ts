@@ -1,5 +1,5 @@
-// Benchmarks (npm run bench). Figures go to bench/README.md by hand, with the
-// machine and date; nothing here is asserted.
+// Benchmarks (npm run bench [NAME...]). Figures go to bench/README.md by hand,
+// with the machine and date; nothing here is asserted.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,9 @@ import { parseDocument } from '../src/sources/parse-document.js';
 import { Store } from '../src/store/index.js';
 import { FeedServer } from '../test/helpers/feed-server.js';
 import { fixture, tempDir, writeConfig } from '../test/helpers/util.js';
+import { idleDaemon } from './idle.js';
+import { pollAsProcess, startup } from './poll.js';
+import { replayScaling } from './replay.js';
 
 async function idlePoll(feeds = 50, cycles = 10): Promise<Record<string, number>> {
   const server = new FeedServer();
@@ -90,6 +93,13 @@ async function parseIngest(n = 10_000): Promise<Record<string, number>> {
   }
 }
 
+// `npm run bench` builds dist/ first: the process figures run the CLI as installed.
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
 console.log(JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString().slice(0, 10) }));
-console.log(JSON.stringify({ bench: 'idle-poll', ...(await idlePoll()) }));
-console.log(JSON.stringify({ bench: 'parse+ingest', ...(await parseIngest()) }));
+if (want('startup')) console.log(JSON.stringify({ bench: 'startup', median: await startup() }));
+if (want('poll')) console.log(JSON.stringify({ bench: 'poll-process', ...(await pollAsProcess()) }));
+if (want('idle-poll')) console.log(JSON.stringify({ bench: 'idle-poll', ...(await idlePoll()) }));
+if (want('parse+ingest')) console.log(JSON.stringify({ bench: 'parse+ingest', ...(await parseIngest()) }));
+if (want('replay')) console.log(JSON.stringify({ bench: 'replay', ...(await replayScaling()) }));
+if (want('idle-daemon')) console.log(JSON.stringify({ bench: 'idle-daemon', ...(await idleDaemon()) }));

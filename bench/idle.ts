@@ -1,0 +1,49 @@
+// The daemon as it runs for weeks: 20 feeds polled every minute, nothing new.
+// Resident memory once its first polls are done, and CPU over a sampled
+// minute of idling, read from /proc.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FeedServer } from '../test/helpers/feed-server.js';
+import { fixture, tempDir, waitFor, writeConfig } from '../test/helpers/util.js';
+import { CLI } from './poll.js';
+import { round } from './process.js';
+
+const TICKS = 100; // USER_HZ on Linux
+
+function procStat(pid: number): { cpu_s: number; rss_mib: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { cpu_s: (Number(fields[11]) + Number(fields[12])) / TICKS, rss_mib: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024 };
+}
+
+export async function idleDaemon(watchers = 20, sampleS = 60): Promise<Record<string, unknown>> {
+  const server = new FeedServer();
+  await server.start();
+  const t = tempDir();
+  const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
+  const cfg = writeConfig(t.dir, {
+    state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
+    watchers: Array.from({ length: watchers }, (_, i) => {
+      server.set(`/f${i}.xml`, kdist);
+      return { id: `f${i}`, type: 'rss', url: server.url(`/f${i}.xml`), every: '1m' };
+    }),
+  });
+  const child = spawn(process.execPath, [CLI, 'run', '--config', cfg], { stdio: 'ignore' });
+  try {
+    await waitFor('every feed polled once', () => new Set(server.requests.map((r) => r.path)).size >= watchers, 60_000);
+    await new Promise((r) => setTimeout(r, 2000)); // the polls' own work settles (this is a measurement, not a test)
+    const a = procStat(child.pid!);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, sampleS * 1000));
+    const b = procStat(child.pid!);
+    const elapsed = (Date.now() - t0) / 1000;
+    return { watchers, sampled_s: round(elapsed, 1), rss_mib_after_first_polls: round(a.rss_mib, 1), rss_mib_after_sample: round(b.rss_mib, 1), cpu_percent: round((100 * (b.cpu_s - a.cpu_s)) / elapsed, 3) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    await server.stop();
+    t.cleanup();
+  }
+}

@@ -1,0 +1,59 @@
+// A poll cycle as an operator runs one from cron: `kernel-herald poll` over 50
+// unchanged feeds (every answer a 304), beside rss2email and urlwatch on the
+// same feeds; and the start-up of the commands that load least.
+import { join } from 'node:path';
+import { FeedServer } from '../test/helpers/feed-server.js';
+import { fixture, tempDir, writeConfig } from '../test/helpers/util.js';
+import { ensurePeers, rss2email, urlwatch } from './peers.js';
+import { interleaved, timed, type Timed } from './process.js';
+
+export const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+
+export async function pollAsProcess(feeds = 50, n = 5): Promise<Record<string, unknown>> {
+  const server = new FeedServer();
+  await server.start();
+  const t = tempDir();
+  try {
+    const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
+    const urls = Array.from({ length: feeds }, (_, i) => {
+      server.set(`/f${i}.xml`, kdist.replace('<title>Latest Linux Kernel Versions</title>', `<title>Feed ${i}</title>`));
+      return server.url(`/f${i}.xml`);
+    });
+    const cfg = writeConfig(t.dir, {
+      state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
+      watchers: urls.map((url, i) => ({ id: `f${i}`, type: 'rss', url })),
+    });
+    const counted = (run: () => Promise<Timed>) => async () => {
+      const before = server.requests.length;
+      const r = await run();
+      const reqs = server.requests.slice(before);
+      counts.push({ requests: reqs.length, not_modified: reqs.filter((q) => q.status === 304).length });
+      return r;
+    };
+    let counts: { requests: number; not_modified: number }[] = [];
+    const runs: Record<string, () => Promise<Timed>> = { 'kernel-herald': () => timed(process.execPath, [CLI, 'poll', '--config', cfg]) };
+    const peers = ensurePeers();
+    if (peers.rss2email) runs.rss2email = rss2email(t.dir, urls);
+    if (peers.urlwatch) runs.urlwatch = urlwatch(t.dir, urls);
+    for (const run of Object.values(runs)) await run(); // each one's baseline: everything new once
+    const share: Record<string, string> = {};
+    for (const [name, run] of Object.entries(runs)) {
+      counts = [];
+      await counted(run)();
+      share[name] = `${counts[0]!.not_modified}/${counts[0]!.requests}`;
+    }
+    return { feeds, runs: n, median: await interleaved(runs, n), answered_304: share, ...(peers.note ? { note: peers.note } : {}) };
+  } finally {
+    await server.stop();
+    t.cleanup();
+  }
+}
+
+/** Wall time and peak memory of `--help` and `check-config` (the built-in default config) beside `node -e 0`. */
+export async function startup(n = 7): Promise<Record<string, unknown>> {
+  return interleaved({
+    'node -e 0': () => timed(process.execPath, ['-e', '0']),
+    '--help': () => timed(process.execPath, [CLI, '--help']),
+    'check-config': () => timed(process.execPath, [CLI, 'check-config']),
+  }, n);
+}
