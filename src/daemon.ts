@@ -6,7 +6,8 @@ import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { crashPoint } from './crash-points.js';
 import { errorMessage } from './errors.js';
-import { Metrics } from './http/metrics.js';
+import type { Metrics } from './http/metrics.js';
+import { nullMetrics } from './http/null-metrics.js';
 import { startHttp } from './http/server.js';
 import type { Logger } from './log.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
@@ -93,7 +94,8 @@ export function buildTransport(config: Config): MailTransport {
  */
 export class Daemon {
   readonly store: Store;
-  readonly metrics = new Metrics();
+  /** Real (prom-client) once start() serves HTTP; until then, and for one-shot commands, counting nothing. */
+  metrics: Metrics = nullMetrics();
   readonly watchers: Watcher[];
   readonly assignments: AssignmentService;
   readonly builds: BuildTracker;
@@ -144,7 +146,7 @@ export class Daemon {
       { baseMs: config.mail.retry.base, maxMs: config.mail.retry.max, maxAttempts: config.mail.retry.max_attempts },
       this.clock, this.log, (template) => this.metrics.mailsSent.inc({ template }));
     this.monitor = new Monitor({
-      store: this.store, clock: this.clock, log: this.log, metrics: this.metrics, config,
+      store: this.store, clock: this.clock, log: this.log, metrics: () => this.metrics, config,
       watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, ...watcherTiming(w) })),
       mailFailing: () => this.worker.failing,
     });
@@ -224,6 +226,7 @@ export class Daemon {
   async start(opts: { reload?: boolean } = {}): Promise<void> {
     const http = this.config.http;
     if (http !== 'off') {
+      this.metrics = new (await import('./http/metrics.js')).Metrics();
       this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log);
     }
     // Whatever a previous run left: events are processed first; its mail goes

@@ -17,7 +17,7 @@ export class Monitor {
   private readonly startedAt: Date;
 
   constructor(private readonly deps: {
-    store: Store; clock: Clock; log: Logger; metrics: Metrics; config: Config;
+    store: Store; clock: Clock; log: Logger; metrics: () => Metrics; config: Config;
     /** Per watcher: when it is stale, and when quiet (from watcherTiming). */
     watchers: { id: string; type: string; staleAfterMs: number; expectEveryMs: number | undefined }[];
     mailFailing: () => MailOutage | undefined;
@@ -36,12 +36,13 @@ export class Monitor {
       mail: { failingSince: outage?.since, failures: outage?.failures ?? 0, lastError: outage?.error, staleAfterMs: config.mail.stale_after },
       outbox: store.outbox.counts(),
     });
-    this.deps.metrics.healthy.set(report.ok ? 1 : 0);
+    this.deps.metrics().healthy.set(report.ok ? 1 : 0);
     return report;
   }
 
   refreshGauges(): void {
-    const { store, metrics, clock } = this.deps;
+    const { store, clock } = this.deps;
+    const metrics = this.deps.metrics();
     const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 1000 : 0);
     for (const [status, n] of Object.entries(store.outbox.counts())) metrics.outbox.set({ status }, n);
     for (const s of store.watchers.all()) {
