@@ -22,6 +22,25 @@ rotations:
 `;
 
 /**
+ * A procedure as most of these tests want it: builds (one target, a second
+ * one at hand), two testers who must both approve, a publish phase, started
+ * on every Rocky kernel. Tests vary it with replace() on its lines.
+ */
+export const WEB100_BASE = `
+builds:
+  kmod: { type: command, argv: ["true"] }
+  kmod2: { type: command, argv: ["true"] }
+procedures:
+  web100:
+    phases:
+      build:   { targets: [kmod], within: 2d }
+      test:    { testers: [carol, dave], approvals: 2, within: 3d }
+      publish: { within: 1d }
+rules:
+  - { id: start, on: kernel.released, when: { distro: rocky }, do: [ { procedure: { name: web100 } } ] }
+`;
+
+/**
  * The rules engine with release records over a real SQLite file and a clock
  * the test moves: the procedure without any server. 2026-03-02 is a Monday;
  * alice is on duty that week.

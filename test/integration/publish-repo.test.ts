@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FeedServer } from '../helpers/feed-server.js';
-import { ProcedureBench } from '../helpers/procedure.js';
+import { ProcedureBench, WEB100_BASE } from '../helpers/procedure.js';
 import * as R from '../helpers/repos.js';
 
 // The publish phase ending by itself when the team's package appears in its
@@ -24,18 +24,8 @@ describe('procedure: publish detected in the team\'s repository', () => {
 
   it('looked at only while publishing, once per every; the package found ends the phase once, noted with where it was found', async () => {
     publishRpm([{ name: 'kmod-web100', ver: '5.14.0', rel: '284.11.1.el9_2', arch: 'x86_64' }]);
-    b = new ProcedureBench(`
-builds:
-  kmod: { type: command, argv: ["true"] }
-procedures:
-  web100:
-    phases:
-      build:   { targets: [kmod], within: 2d }
-      test:    { testers: [carol], approvals: 1, within: 3d }
-      publish: { within: 1d, repo: { url: "${feeds.url('/el9/')}", format: rpm, package: kmod-web100, version: "{{kernel.version}}", every: 1h } }
-rules:
-  - { id: start, on: kernel.released, when: { distro: rocky }, do: [ { procedure: { name: web100 } } ] }
-`);
+    b = new ProcedureBench(WEB100_BASE.replace('testers: [carol, dave], approvals: 2', 'testers: [carol], approvals: 1')
+      .replace('publish: { within: 1d }', `publish: { within: 1d, repo: { url: "${feeds.url('/el9/')}", format: rpm, package: kmod-web100, version: "{{kernel.version}}", every: 1h } }`));
     const repomd = () => feeds.count('/el9/repodata/repomd.xml');
     b.kernel(K1);
     assert.equal(await b.procedures.checkRepos(), 0);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcedureBench } from '../helpers/procedure.js';
+import { ProcedureBench, WEB100_BASE } from '../helpers/procedure.js';
 import { ProcedureService } from '../../src/procedure/service.js';
 import { silentLogger } from '../../src/log.js';
 import { tokenTag } from '../../src/rotation/reply.js';
@@ -12,19 +12,7 @@ import { tokenTag } from '../../src/rotation/reply.js';
 // the refusal mail. The other procedure tests look at phases; these pin the
 // rows, so a step noted twice, under the wrong channel or not at all fails.
 
-const BASE = `
-builds:
-  kmod: { type: command, argv: ["true"] }
-  kmod2: { type: command, argv: ["true"] }
-procedures:
-  web100:
-    phases:
-      build:   { targets: [kmod], within: 2d }
-      test:    { testers: [carol, dave], approvals: 2, within: 3d }
-      publish: { within: 1d }
-rules:
-  - { id: start, on: kernel.released, when: { distro: rocky }, do: [ { procedure: { name: web100 } } ] }
-`;
+const BASE = WEB100_BASE;
 const K1 = '5.14.0-362.8.1.el9_3';
 const K2 = '5.14.0-362.13.1.el9_3';
 const HOUR = 3_600_000;
