@@ -12,6 +12,8 @@ import { Store } from '../src/store/index.js';
 import { FeedServer } from '../test/helpers/feed-server.js';
 import { fixture, tempDir, writeConfig } from '../test/helpers/util.js';
 import { idleDaemon } from './idle.js';
+import { imapLatency } from './imap.js';
+import { outboxDrain } from './outbox.js';
 import { pollAsProcess, startup } from './poll.js';
 import { replayScaling } from './replay.js';
 
@@ -103,3 +105,5 @@ if (want('idle-poll')) console.log(JSON.stringify({ bench: 'idle-poll', ...(awai
 if (want('parse+ingest')) console.log(JSON.stringify({ bench: 'parse+ingest', ...(await parseIngest()) }));
 if (want('replay')) console.log(JSON.stringify({ bench: 'replay', ...(await replayScaling()) }));
 if (want('idle-daemon')) console.log(JSON.stringify({ bench: 'idle-daemon', ...(await idleDaemon()) }));
+if (want('outbox')) console.log(JSON.stringify({ bench: 'outbox', ...(await outboxDrain()) }));
+if (want('imap')) console.log(JSON.stringify({ bench: 'imap', ...(await imapLatency()) }));
