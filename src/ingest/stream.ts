@@ -1,8 +1,7 @@
+import type { StreamHead } from '../store/releases.js';
 import { compareVersions, schemeFor, type Scheme } from '../versions/index.js';
 
 export interface StreamPlace { previous_version: string | null; abi_changed: boolean; newest: boolean }
-
-import type { StreamHead } from '../store/releases.js';
 
 function comparer(scheme: Scheme): (a: string, b: string) => number | undefined {
   return (a, b) => {
