@@ -24,7 +24,7 @@ const MOCHA = 'npx mocha --no-config -n import=tsx --timeout 60000 --exit --bail
  */
 export const GROUPS = {
   ingest: {
-    mutate: { 'src/ingest/ingest.ts': ['ingest'], 'src/ingest/replay.ts': ['replayIngest'] },
+    mutate: { 'src/ingest/ingest.ts': ['ingest', 'placeKernel'], 'src/ingest/replay.ts': ['replayIngest'] },
     tests: ['test/unit/ingest.test.ts', 'test/unit/store.test.ts', 'test/unit/stream.test.ts', 'test/integration/replay.test.ts', 'test/integration/pipeline.test.ts'],
   },
   rules: {
