@@ -207,6 +207,8 @@ export const EXPLAINED = [
   { file: 'src/rules/actions/email/index.ts', line: 'const token = store.procedures.tokenFor(record.id, p.id)?.token ??', why: 'the token is an HMAC of (record, person): issued again, it is the same token' },
   // mail
   { file: 'src/rotation/mailer.ts', line: "const token = issueToken(key, a.id, audience.kind === 'person'", why: 'the stored kind of a token decides who may use it, not the HMAC input' },
+  { file: 'src/rotation/mailer.ts', line: 'store.assignments.saveToken({ token, assignment_id: a.id, kind: audience.kind,', replacement: 'toUpperCase', why: 'the address column is never read to decide who a reply is from (people: decides)' },
+  { file: 'src/rotation/mailer.ts', line: 'const thread = `assignment:${a.id}:${audience.kind}:${audience.kind === \'person\' ? audience.person.id : address.toLowerCase()}`;', why: 'only the name of a thread: keyed by a person\'s address instead of their id, or by a list address in another case, each recipient still has one thread (which has its test)' },
   { file: 'src/rotation/mailer.ts', line: 'const seq = store.assignments.messageCount(a.id) + 1;', why: 'only keeps Message-IDs unique, which one less does too' },
   { file: 'src/rotation/mailer.ts', line: 'if (!root) store.threads.claimRoot(thread, messageId, at);', why: 'claimRoot ignores a second claim' },
   // ingest

@@ -174,6 +174,28 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     }
   });
 
+  it('a request copy: the template sees whom it goes to (a list by its address), the assignment with its token; nothing is copied to anyone else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kh-tpl-'));
+    try {
+      writeFileSync(join(dir, 'volunteer-request.hbs'), '---\nsubject: "Who takes {{kernel.version}}? {{assignment.tag}}"\n---\nTo {{recipient.name}} <{{recipient.email}}> id={{recipient.id}}; assignment #{{assignment.id}} token={{assignment.token}}\n');
+      for (const list of [undefined, 'Support-List@test.example']) {
+        b = new AssignmentBench({}, dir);
+        const a = b.assign('volunteer', list ? { list } : {});
+        const mails = b.store.outbox.list().reverse();
+        assert.deepEqual(mails.map((m) => m.cc), mails.map(() => []), 'no cc on a request');
+        const bodies = mails.map((m) => m.body.replace(/token=[0-9a-f]{20}/, 'token=T').trim());
+        assert.deepEqual(bodies, list
+          ? [`To ${list} <${list}> id=; assignment #${a.id} token=T`]
+          : ['To Alice A <alice@test.example> id=alice', 'To Bob B <bob@test.example> id=bob', 'To Carol C <carol@test.example> id=carol'].map((x) => `${x}; assignment #${a.id} token=T`));
+        for (const m of mails) assert.ok(m.subject.includes(`[KH-${/token=([0-9a-f]{20})/.exec(m.body)![1]}]`), 'the token in the body is the one in the subject');
+        b.close();
+      }
+      b = new AssignmentBench();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('volunteer: without a claim in time, fairness picks, skipping who declined to volunteer; the asked person may be overtaken by a claim', () => {
     b = new AssignmentBench();
     const a = b.assign('volunteer');
