@@ -92,6 +92,43 @@ describe('assignments: the procedure (real SQLite, a test clock)', () => {
     assert.equal(b.mails().at(-1), 'assignment>carol', 'the claimer gets the assignment as confirmation');
   });
 
+  it('what each answer writes: acked or claimed (a claimer, however they answer, gets the assignment as confirmation), declines and their notes, the message the CLI prints', () => {
+    b = new AssignmentBench();
+    const steps = (id: number) => b.store.assignments.logFor(id).map((e) => `${e.step}|${e.person ?? '-'}|${e.detail ?? ''}`);
+    const duty = b.assign('duty');
+    const r0 = b.service.act(duty, 'decline', 'alice', 'cli');
+    assert.equal(r0.ok, false, 'alice was not asked: her decline is refused');
+    assert.deepEqual(b.store.assignments.get(duty.id)!.declined, []);
+    assert.equal(b.service.act(duty, 'decline', 'carol', 'cli', undefined, 'at a conference').message, `assignment #${duty.id}: declined by carol; alice asked`);
+    const mails = b.mails().length;
+    assert.ok(b.service.act(b.store.assignments.get(duty.id)!, 'ack', 'alice', 'cli').ok);
+    assert.equal(b.mails().length, mails, 'an ack by the one asked needs no confirmation');
+    assert.deepEqual(steps(duty.id).filter((x) => !/^(created|asked)\|/.test(x)), ['decline ignored|alice|alice was not asked (state asking, asked now: carol)', 'declined|carol|at a conference', 'acked|alice|']);
+
+    // Nobody left to ask: the message says so, and an ack from the last one asked is a claim.
+    const alone = b.assign('duty', { max_escalations: 0 });
+    assert.equal(b.service.act(alone, 'decline', 'carol', 'cli').message, `assignment #${alone.id}: declined by carol; nobody left to ask, the rotation was told`);
+    const last = b.store.assignments.get(alone.id)!;
+    assert.equal(last.state, 'unassigned');
+    assert.ok(b.service.act(last, 'ack', 'carol', 'email', '<late-ack@x>').ok, 'she may change her mind while nobody has it');
+    assert.equal(steps(alone.id).at(-1), 'claimed|carol|');
+    const confirmation = b.store.outbox.list()[0]!;
+    assert.deepEqual([confirmation.template, confirmation.recipients[0]], ['assignment', '"Carol C" <carol@test.example>']);
+    assert.match(confirmation.subject, /^You are release manager/);
+
+    // Volunteering: an ack is a claim; a decline is noted once, and is no claim.
+    const vol = b.assign('volunteer');
+    assert.ok(b.service.act(vol, 'decline', 'alice', 'email', '<d1@x>').ok);
+    assert.equal(b.service.act(b.store.assignments.get(vol.id)!, 'decline', 'alice', 'email', '<d2@x>').ok, false, 'declined once is enough');
+    b.service.confirmClaim(b.store.assignments.get(vol.id)!, 'carol', '<list-claim@x>');
+    assert.ok(b.service.act(b.store.assignments.get(vol.id)!, 'ack', 'carol', 'email', '<ack@x>').ok);
+    assert.deepEqual(steps(vol.id).filter((x) => !/^(created|asked|volunteers requested)\|/.test(x)).map((x) => x.split('|').slice(0, 3).join('|')), [
+      'declined|alice|will not be asked if nobody volunteers', 'decline ignored|alice|alice was not asked (state claiming)',
+      'claim to confirm|carol|answered through the list: confirmation asked at their own address', 'claimed|carol|',
+    ]);
+    assert.match(b.store.outbox.list()[0]!.subject, /^You are release manager/);
+  });
+
   it('max_escalations bounds how many more are asked', () => {
     b = new AssignmentBench();
     const a = b.assign('duty', { max_escalations: 0 });
