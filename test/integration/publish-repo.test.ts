@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { FeedServer } from '../helpers/feed-server.js';
 import { ProcedureBench, WEB100_BASE } from '../helpers/procedure.js';
 import * as R from '../helpers/repos.js';
+import { ProcedureService } from '../../src/procedure/service.js';
+import { silentLogger } from '../../src/log.js';
 
 // The publish phase ending by itself when the team's package appears in its
 // repository (publish.repo), against a real local HTTP repository and the
@@ -39,6 +41,12 @@ describe('procedure: publish detected in the team\'s repository', () => {
     assert.equal(repomd(), 1);
     assert.equal(await b.procedures.checkRepos(), 0);
     assert.equal(repomd(), 1, 'not again within every');
+    b.now += HOUR - 1;
+    assert.equal(await b.procedures.checkRepos(), 0);
+    assert.equal(repomd(), 1, 'not a millisecond before every has passed');
+    b.now += 1;
+    assert.equal(await b.procedures.checkRepos(), 0);
+    assert.equal(repomd(), 2, 'read again once every has passed');
     publishRpm([{ name: 'kmod-web100', ver: '5.14.0', rel: '284.11.1.el9_2', arch: 'x86_64' }, { name: 'kmod-web100', ver: '5.14.0', rel: '362.8.1.el9_3', arch: 'x86_64' }]);
     b.now += 2 * HOUR;
     assert.equal(await b.procedures.checkRepos(), 1);
@@ -48,6 +56,17 @@ describe('procedure: publish detected in the team\'s repository', () => {
     assert.deepEqual(notes, [`repo|kmod-web100 ${K1} found in ${feeds.url('/el9/')}`]);
     b.now += 2 * HOUR;
     assert.equal(await b.procedures.checkRepos(), 0);
-    assert.equal(repomd(), 2, 'announced: never read again');
+    assert.equal(repomd(), 3, 'announced: never read again');
+  });
+
+  it('open kernels of a procedure without a publish phase, or of one gone from the config, are passed over', async () => {
+    b = new ProcedureBench(WEB100_BASE.replace(/ {6}publish: .*\n/, ''));
+    b.kernel(K1);
+    assert.equal(b.record(K1).phase, 'building');
+    assert.equal(await b.procedures.checkRepos(), 0);
+    const c = b.loaded.config;
+    const without = new ProcedureService({ store: b.store, clock: b.clock, log: silentLogger(), templates: b.loaded.templates, people: c.people,
+      mail: { from: c.mail.from, domain: 'test.example' }, procedures: {}, assignments: b.assignments, builds: b.builds });
+    assert.equal(await without.checkRepos(), 0);
   });
 });
