@@ -226,7 +226,10 @@ export const EXPLAINED = [
   { file: 'src/rotation/mailer.ts', line: 'if (!root) store.threads.claimRoot(thread, messageId, at);', why: 'claimRoot ignores a second claim' },
   // ingest
   { file: 'src/ingest/ingest.ts', line: '...(item.detail !== undefined ? { detail: item.detail } : {})', why: 'an undefined detail is stored as NULL either way' },
-  { file: 'src/ingest/replay.ts', line: "return { file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? ''", why: "the replay report's title" },
+  { file: 'src/ingest/replay.ts', line: "out.push({ file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? ''", why: "the replay report's title" },
+  { file: 'src/ingest/replay.ts', line: 'for (let i = 0; i < parsed.length; i += REPLAY_BATCH) {', replacement: '<=', why: 'one more, empty, transaction' },
+  { file: 'src/ingest/ingest.ts', line: "const head = store.releases.streamHead('kernel', stream);", why: 'only speed: without its head every kernel is placed by a scan, with the same answer (the scan is what the stream test holds the head to)' },
+  { file: 'src/ingest/ingest.ts', line: "if (head) store.releases.setStreamHead('kernel', stream, me);", why: 'the fast answer without a head comes only for a distro with no version scheme, whose head nothing reads' },
   { file: 'src/ingest/ingest.ts', line: "const abi = release.kind === 'kernel' ? abiKey(release) : null;", why: 'abiKey knows no vendor (nvidia, mellanox): null for every driver' },
   // imap
   { file: 'src/watchers/imap/index.ts', line: '.filter((m) => m.uid >= from).sort((a, b) => a.uid - b.uid);', replacement: 'a.uid + b.uid', why: 'Dovecot answers a UID FETCH in UID order; the sort guards servers that do not' },

@@ -35,6 +35,26 @@ describe('ingest: what is recorded, and what fires', () => {
     assert.deepEqual(row, { stream: 'nvidia/550/open-gpu-kernel-modules', abi: null });
   });
 
+  it('a baseline records kernels and drivers and fires for neither', () => {
+    const r = ingest(store, { watcher: 'nv', externalId: 'b1', format: 'atom', raw: '', announcement: { ...driver, releases: [...driver.releases, ...kernel.releases] }, baseline: true }, '2026-03-02T10:00:00Z');
+    assert.deepEqual([r.releases.length, r.releases.every((x) => x.created), r.events.length], [2, true, 0]);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM events').pluck().get(), 0);
+  });
+
+  it('a stream whose first kernel does not parse: it fires with nothing before it, and sets no head; the next that parses is placed by a scan', () => {
+    // kernel.org's scheme refuses what is not a kernel.org version (rpm's and dpkg's compare almost anything).
+    const odd = (version: string, n: number) => ingest(store, { watcher: 'w', externalId: `o${n}`, format: 'rss', raw: '',
+      announcement: { ...kernel, releases: [{ kind: 'kernel', distro: 'kernel.org', distro_release: '6.6', package: 'linux', version, arch: [] }] }, baseline: false }, '2026-03-02T10:00:00Z');
+    const first = odd('6.6.x-weird', 1);
+    const p = payload<KernelReleasedPayload>(first.events[0]!);
+    assert.deepEqual([p.kernel.previous_version, p.kernel.newest], [null, true]);
+    const stream = store.releases.get(first.releases[0]!.id)!.stream!;
+    assert.equal(store.releases.streamHead('kernel', stream), undefined);
+    const second = odd('6.6.8', 2);
+    assert.equal(payload<KernelReleasedPayload>(second.events[0]!).kernel.newest, true);
+    assert.equal(store.releases.streamHead('kernel', stream)?.version, '6.6.8');
+  });
+
   it('a kernel release: the announcement\'s advisory, CVEs, URLs and reference go into the event', () => {
     const r = ingest(store, { watcher: 'mail', externalId: '<m1@x>', format: 'email', raw: 'raw text', detail: '{"json":1}', announcement: kernel, baseline: false }, '2026-03-02T10:00:00Z');
     const p = payload<KernelReleasedPayload>(r.events[0]!);
@@ -66,8 +86,14 @@ describe('ingest: what is recorded, and what fires', () => {
   it('replay: a document a source claims but cannot read stops the replay naming the file and item, and records nothing for it', () => {
     const broken: ReplayItem = { file: 'rhsa.json', externalId: 'RHSA-x', input: { format: 'json', value: { document: { csaf_version: '2.0', category: 'csaf_security_advisory' } } }, raw: '{}' };
     const good: ReplayItem = { file: 'a.json', externalId: 'ok', input: { format: 'json', value: JSON.parse(fixture('usn-json/6548-5.json')) }, raw: '{}' };
-    assert.throws(() => replayIngest(store, [good, broken], 'now'), /^HeraldError: rhsa\.json: RHSA-x: CSAF document: /);
+    assert.throws(() => replayIngest(store, [good, broken], 'now'), (e: unknown) => (e as { code?: string }).code === 'EINPUT' && /^rhsa\.json: RHSA-x: CSAF document: /.test((e as Error).message));
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM announcements').pluck().get(), 0, 'read first, written after: the item before it is not half-replayed');
     assert.equal(replayIngest(store, [good], 'now')[0]!.events.length, 1, 'the same item alone goes through');
+  });
+
+  it('replay: more items than one transaction holds are each recorded once, in order', () => {
+    const items: ReplayItem[] = Array.from({ length: 501 }, (_, i) => ({ file: 'big.mbox', externalId: `<m${i}@x>`, input: { format: 'json', value: { nothing: i } }, raw: '{}' }));
+    const out = replayIngest(store, items, 'now');
+    assert.deepEqual(out.map((r) => r.externalId), items.map((it) => it.externalId));
   });
 });
