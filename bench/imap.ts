@@ -20,7 +20,10 @@ export async function imapLatency(n = 30): Promise<Record<string, unknown>> {
   try {
     writeFileSync(join(w.tmp.dir, 'imap.pw'), `${dove.password}\n`);
     const cfg = w.config([{ id: 'lists', type: 'imap', host: '127.0.0.1', port: dove.port, security: 'plain', user: dove.user, password_file: 'imap.pw', every: '1m', timeout: '5s' }],
-      [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }]);
+      [{ id: 'notice', on: 'kernel.released', when: { distro: 'centos' }, do: [{ email: { template: 'kernel-notice', to: ['users@example.org'] } }] }],
+      // A pooled connection, as the daemon keeps by default: the test sink (smtp-server) waits 100 ms before its
+      // greeting to catch early talkers, which a new connection per message would pay each time.
+      { mail: { from: 'Kernel Herald <herald@test.example>', transport: 'smtp', smtp: { host: '127.0.0.1', port: w.smtp.port, pool: true, timeout: '5s', starttls: 'never' } } });
     const d = w.daemon(cfg);
     await d.start();
     await waitFor('the baseline of the empty mailbox', () => d.store.watchers.get('lists').baseline_done, 20_000);
