@@ -40,14 +40,14 @@ export const GROUPS = {
       'src/store/outbox.ts': ['OutboxStore.enqueue', 'OutboxStore.due', 'OutboxStore.nextDueAt', 'OutboxStore.markSent'],
       'src/rotation/mailer.ts': ['queueRequest'],
     },
-    tests: ['test/unit/assignments.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/unit/assignment-replies.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
   rotation: {
     mutate: {
       'src/rotation/replies.ts': ['ReplyHandler.handle', 'ReplyHandler.resolve', 'ReplyHandler.handleOne', 'ReplyHandler.handleStep'],
       'src/rotation/service.ts': ['AssignmentService.act', 'AssignmentService.ignore', 'AssignmentService.confirmClaim', 'AssignmentService.refuse'],
     },
-    tests: ['test/unit/assignments.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/unit/assignment-replies.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/assignment.test.ts'],
   },
   imap: {
     mutate: { 'src/watchers/imap/index.ts': ['ImapWatcher.catchUp', 'ImapWatcher.readOne'] },
