@@ -3,9 +3,9 @@
 // minute of idling, read from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FeedServer } from '../test/helpers/feed-server.js';
-import { fixture, tempDir, waitFor, writeConfig } from '../test/helpers/util.js';
+import { tempDir, waitFor } from '../test/helpers/util.js';
+import { feedsConfig, serveFeeds } from './feeds.js';
 import { CLI } from './poll.js';
 import { round } from './process.js';
 
@@ -22,14 +22,7 @@ export async function idleDaemon(watchers = 20, sampleS = 60): Promise<Record<st
   const server = new FeedServer();
   await server.start();
   const t = tempDir();
-  const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
-  const cfg = writeConfig(t.dir, {
-    state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
-    watchers: Array.from({ length: watchers }, (_, i) => {
-      server.set(`/f${i}.xml`, kdist);
-      return { id: `f${i}`, type: 'rss', url: server.url(`/f${i}.xml`), every: '1m' };
-    }),
-  });
+  const cfg = feedsConfig(t.dir, serveFeeds(server, watchers), { every: '1m' });
   const child = spawn(process.execPath, [CLI, 'run', '--config', cfg], { stdio: 'ignore' });
   try {
     await waitFor('every feed polled once', () => new Set(server.requests.map((r) => r.path)).size >= watchers, 60_000);

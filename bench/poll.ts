@@ -3,7 +3,8 @@
 // same feeds; and the start-up of the commands that load least.
 import { join } from 'node:path';
 import { FeedServer } from '../test/helpers/feed-server.js';
-import { fixture, tempDir, writeConfig } from '../test/helpers/util.js';
+import { tempDir } from '../test/helpers/util.js';
+import { feedsConfig, serveFeeds } from './feeds.js';
 import { ensurePeers, rss2email, urlwatch } from './peers.js';
 import { interleaved, timed, type Timed } from './process.js';
 
@@ -14,33 +15,20 @@ export async function pollAsProcess(feeds = 50, n = 5): Promise<Record<string, u
   await server.start();
   const t = tempDir();
   try {
-    const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
-    const urls = Array.from({ length: feeds }, (_, i) => {
-      server.set(`/f${i}.xml`, kdist.replace('<title>Latest Linux Kernel Versions</title>', `<title>Feed ${i}</title>`));
-      return server.url(`/f${i}.xml`);
-    });
-    const cfg = writeConfig(t.dir, {
-      state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
-      watchers: urls.map((url, i) => ({ id: `f${i}`, type: 'rss', url })),
-    });
-    const counted = (run: () => Promise<Timed>) => async () => {
-      const before = server.requests.length;
-      const r = await run();
-      const reqs = server.requests.slice(before);
-      counts.push({ requests: reqs.length, not_modified: reqs.filter((q) => q.status === 304).length });
-      return r;
-    };
-    let counts: { requests: number; not_modified: number }[] = [];
+    const urls = serveFeeds(server, feeds);
+    const cfg = feedsConfig(t.dir, urls);
     const runs: Record<string, () => Promise<Timed>> = { 'kernel-herald': () => timed(process.execPath, [CLI, 'poll', '--config', cfg]) };
     const peers = ensurePeers();
     if (peers.rss2email) runs.rss2email = rss2email(t.dir, urls);
     if (peers.urlwatch) runs.urlwatch = urlwatch(t.dir, urls);
     for (const run of Object.values(runs)) await run(); // each one's baseline: everything new once
+    // One more run each, on its own, to count what it asked and how it was answered.
     const share: Record<string, string> = {};
     for (const [name, run] of Object.entries(runs)) {
-      counts = [];
-      await counted(run)();
-      share[name] = `${counts[0]!.not_modified}/${counts[0]!.requests}`;
+      const before = server.requests.length;
+      await run();
+      const reqs = server.requests.slice(before);
+      share[name] = `${reqs.filter((q) => q.status === 304).length}/${reqs.length}`;
     }
     return { feeds, runs: n, median: await interleaved(runs, n), answered_304: share, ...(peers.note ? { note: peers.note } : {}) };
   } finally {

@@ -10,7 +10,8 @@ import { silentLogger } from '../src/log.js';
 import { parseDocument } from '../src/sources/parse-document.js';
 import { Store } from '../src/store/index.js';
 import { FeedServer } from '../test/helpers/feed-server.js';
-import { fixture, tempDir, writeConfig } from '../test/helpers/util.js';
+import { fixture, tempDir } from '../test/helpers/util.js';
+import { feedsConfig, serveFeeds } from './feeds.js';
 import { idleDaemon } from './idle.js';
 import { imapLatency } from './imap.js';
 import { outboxDrain } from './outbox.js';
@@ -22,12 +23,7 @@ async function idlePoll(feeds = 50, cycles = 10): Promise<Record<string, number>
   await server.start();
   const t = tempDir();
   try {
-    const kdist = fixture('kernel-org/kdist-2020-05-08.xml');
-    for (let i = 0; i < feeds; i++) server.set(`/f${i}.xml`, kdist.replace('<title>Latest Linux Kernel Versions</title>', `<title>Feed ${i}</title>`));
-    const cfg = writeConfig(t.dir, {
-      state_dir: join(t.dir, 'state'), http: 'off', mail: { from: 'b@bench.example', transport: 'file' },
-      watchers: Array.from({ length: feeds }, (_, i) => ({ id: `f${i}`, type: 'rss', url: server.url(`/f${i}.xml`) })),
-    });
+    const cfg = feedsConfig(t.dir, serveFeeds(server, feeds));
     const d = new Daemon(loadConfig(cfg), { log: silentLogger() });
     await d.pollOnce(); // baseline
     const before = server.requests.length;
