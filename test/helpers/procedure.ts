@@ -89,6 +89,20 @@ export class ProcedureBench {
     return this.store.procedures.get(r[0]!.id)!;
   }
 
+  /** A bench whose kernel `version` went through its builds: the testers have it. */
+  static testing(configYaml: string, version: string): ProcedureBench {
+    const b = new ProcedureBench(configYaml);
+    b.kernel(version);
+    b.buildsDone(version, true);
+    if (b.record(version).phase !== 'testing') throw new Error(`${version} is ${b.record(version).phase}, not testing`);
+    return b;
+  }
+
+  /** "step|person|via|detail" of each line of a kernel's timeline, in order. */
+  timeline(version: string): string[] {
+    return this.store.procedures.timeline(this.record(version).id).map((e) => `${e.step}|${e.person ?? '-'}|${e.via}|${e.detail ?? ''}`);
+  }
+
   /** Moves the clock, runs deadlines and rules. */
   advance(ms: number): void {
     this.now += ms;
@@ -104,7 +118,7 @@ export class ProcedureBench {
     this.store.tx(() => {
       for (const b of builds) this.store.builds.update(b.id, { state: ok ? 'succeeded' : 'failed', finished_at: this.iso(), next_check_at: null }, this.iso());
       const origin = this.store.events.get(rec.event_id)!;
-      this.store.events.append('builds.completed', { ok, builds: [], kernel: (origin.payload as { kernel: never }).kernel, driver: null }, rec.release_id, this.iso());
+      this.store.events.append('builds.completed', { ok, builds: [], kernel: (origin.payload as unknown as { kernel: never }).kernel, driver: null }, rec.release_id, this.iso());
     });
     this.engine.processPending();
   }

@@ -21,32 +21,25 @@ describe('procedure service: what each change writes (timeline, events, refusal 
   let b: ProcedureBench;
   afterEach(() => b.close());
 
-  const steps = (version: string) => b.store.procedures.timeline(b.record(version).id).map((e) => `${e.step}|${e.person ?? '-'}|${e.via}|${e.detail ?? ''}`);
   const payloads = <T>(type: string): T[] => (b.store.db.prepare('SELECT payload FROM events WHERE type = ? ORDER BY id').pluck().all(type) as string[]).map((p) => JSON.parse(p) as T);
-  const testing = (yaml = BASE) => {
-    b = new ProcedureBench(yaml);
-    b.kernel(K1);
-    b.buildsDone(K1, true);
-    assert.equal(b.record(K1).phase, 'testing');
-  };
 
   it('a start and its builds are written by the rule: each phase once, no line for the start itself, the outcome of the builds', () => {
     b = new ProcedureBench(BASE);
     b.kernel(K1);
-    assert.deepEqual(steps(K1), ['started|-|rule|rule start', 'detected -> assigned|-|rule|', 'assigned -> building|-|rule|'],
+    assert.deepEqual(b.timeline(K1), ['started|-|rule|rule start', 'detected -> assigned|-|rule|', 'assigned -> building|-|rule|'],
       'events of the kernel seen while building (its phase events) move nothing and note nothing');
     b.buildsDone(K1, false);
     b.buildsDone(K1, true);
-    assert.deepEqual(steps(K1).slice(3), ['builds-done|-|rule|a build failed', 'builds-done|-|rule|every build succeeded', 'building -> testing|-|rule|']);
+    assert.deepEqual(b.timeline(K1).slice(3), ['builds-done|-|rule|a build failed', 'builds-done|-|rule|every build succeeded', 'building -> testing|-|rule|']);
   });
 
   it('steps carry who, how and why into the timeline and the events; a step given no note has none', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     assert.ok(b.procedures.act(b.record(K1), 'failed', 'carol', 'cli', undefined, 'no boot on arm').ok);
     assert.ok(b.procedures.act(b.record(K1), 'tested', 'carol', 'cli', undefined, 'fine here').ok);
     const last = b.procedures.act(b.record(K1), 'tested', 'dave', 'cli');
     assert.equal(last.record.phase, 'publishing');
-    assert.deepEqual(steps(K1).slice(5), ['test-failed|carol|cli|no boot on arm', 'tested|carol|cli|1 of 2 approvals', 'tested|dave|cli|', 'testing -> publishing|dave|cli|']);
+    assert.deepEqual(b.timeline(K1).slice(5), ['test-failed|carol|cli|no boot on arm', 'tested|carol|cli|1 of 2 approvals', 'tested|dave|cli|', 'testing -> publishing|dave|cli|']);
     const failed = payloads<{ person: { id: string }; note: string; via: string; kernel: { version: string } }>('release.test_failed');
     assert.deepEqual(failed.map((p) => [p.person.id, p.note, p.via, p.kernel.version]), [['carol', 'no boot on arm', 'cli', K1]]);
     const tested = payloads<{ person: { id: string; name: string }; note: string; via: string }>('release.tested');
@@ -57,9 +50,9 @@ describe('procedure service: what each change writes (timeline, events, refusal 
   });
 
   it('a reply handled once more answers not ok, and a refused reply is noted as mail', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     b.procedures.refuseReply(b.record(K1).id, 'not a step word', 'carol', '<r1@x>', false);
-    assert.deepEqual(steps(K1).at(-1), 'reply refused|carol|email|not a step word');
+    assert.deepEqual(b.timeline(K1).at(-1), 'reply refused|carol|email|not a step word');
     const again = b.procedures.actByReply(b.record(K1).id, 'tested', 'carol', '<r1@x>', '');
     assert.equal(again.ok, false);
     assert.deepEqual(b.record(K1).approvals, []);
@@ -78,7 +71,7 @@ describe('procedure service: what each change writes (timeline, events, refusal 
     assert.equal(newer.record.phase, 'building');
     const late = b.procedures.start(ev(K1), 'start', 'web100');
     assert.deepEqual([late.created, late.record.phase, late.record.superseded_by], [true, 'superseded', newer.record.id]);
-    assert.deepEqual(steps(K1), ['started|-|rule|rule start', `superseded|-|rule|by release record ${newer.record.id}`, 'detected -> superseded|-|rule|'],
+    assert.deepEqual(b.timeline(K1), ['started|-|rule|rule start', `superseded|-|rule|by release record ${newer.record.id}`, 'detected -> superseded|-|rule|'],
       'it had no builds: none cancelled');
   });
 
@@ -88,7 +81,7 @@ describe('procedure service: what each change writes (timeline, events, refusal 
       b.kernel(K1);
       b.kernel(K2);
       const older = b.record(K1);
-      assert.deepEqual(steps(K1).slice(3), [`superseded|-|rule|by release record ${b.record(K2).id}`, 'building -> superseded|-|rule|', `builds cancelled|-|rule|${count}`]);
+      assert.deepEqual(b.timeline(K1).slice(3), [`superseded|-|rule|by release record ${b.record(K2).id}`, 'building -> superseded|-|rule|', `builds cancelled|-|rule|${count}`]);
       assert.equal(older.superseded_by, b.record(K2).id);
       b.close();
     }
@@ -120,7 +113,7 @@ describe('procedure service: what each change writes (timeline, events, refusal 
     b.kernel(K1);
     assert.equal(b.record(K1).phase, 'detected');
     assert.ok(b.procedures.act(b.record(K1), 'abandon', 'alice', 'cli', undefined, 'not ours').ok);
-    assert.ok(!steps(K1).some((s) => s.startsWith('builds cancelled')), steps(K1).join('\n'));
+    assert.ok(!b.timeline(K1).some((s) => s.startsWith('builds cancelled')), b.timeline(K1).join('\n'));
   });
 
   it('a release manager who answered by mail is noted as mail', () => {
@@ -129,11 +122,11 @@ describe('procedure service: what each change writes (timeline, events, refusal 
     const [a] = b.store.assignments.forRelease(b.record(K1).release_id);
     assert.ok(b.assignments.act(a!, 'ack', 'alice', 'email', '<ack@x>').ok);
     b.engine.processPending();
-    assert.ok(steps(K1).includes('assigned|alice|email|'), steps(K1).join('\n'));
+    assert.ok(b.timeline(K1).includes('assigned|alice|email|'), b.timeline(K1).join('\n'));
   });
 
   it('a step on a record whose procedure left the config is refused, not thrown', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     const c = b.loaded.config;
     const without = new ProcedureService({ store: b.store, clock: b.clock, log: silentLogger(), templates: b.loaded.templates, people: c.people,
       mail: { from: c.mail.from, domain: 'test.example' }, procedures: {}, assignments: b.assignments, builds: b.builds });
@@ -156,7 +149,7 @@ describe('procedure service: what each change writes (timeline, events, refusal 
   });
 
   it('a refusal by mail: to the person alone, with a token that resolves to them, the tag in the subject, a Message-ID of its own; capped per person', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     const id = b.record(K1).id;
     for (let i = 0; i < 4; i++) b.procedures.actByReply(id, 'abandon', 'alice', `<a${i}@x>`, '');
     b.procedures.actByReply(id, 'failed', 'carol', '<c0@x>', '');
@@ -177,7 +170,7 @@ describe('procedure service: what each change writes (timeline, events, refusal 
       assert.match(m.body, /needs a reason: write it on the lines after the word/);
       assert.match(m.body, new RegExp(`release record #${id}\\)`));
     }
-    assert.equal(steps(K1).filter((s) => s.startsWith('refusal mailed|alice|email|"abandon" needs a reason')).length, 3);
+    assert.equal(b.timeline(K1).filter((s) => s.startsWith('refusal mailed|alice|email|"abandon" needs a reason')).length, 3);
   });
 
   it('each kernel its own refusal token for the same person; a team template sees the token and its tag', () => {
@@ -200,12 +193,12 @@ describe('procedure service: what each change writes (timeline, events, refusal 
   });
 
   it('a late phase: the timer notes whom the reminder names, and release.overdue carries the kernel', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     const due = b.record(K1).due_at;
     b.now += 3 * 24 * HOUR + HOUR;
     assert.equal(b.procedures.checkDeadlines(), 1);
     assert.equal(b.procedures.checkDeadlines(), 0, 'once per remind_every');
-    assert.deepEqual(steps(K1).at(-1), `overdue|-|timer|testing was due ${due}; reminder 1, to the release manager`);
+    assert.deepEqual(b.timeline(K1).at(-1), `overdue|-|timer|testing was due ${due}; reminder 1, to the release manager`);
     const [p] = payloads<{ kernel: { version: string }; release: { id: number; procedure: string }; phase: string; due: string; reminders: number; escalation: string }>('release.overdue');
     assert.deepEqual([p!.kernel.version, p!.release.id, p!.release.procedure, p!.phase, p!.due, p!.reminders, p!.escalation], [K1, b.record(K1).id, 'web100', 'testing', due, 1, 'release_manager']);
   });

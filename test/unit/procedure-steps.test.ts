@@ -19,17 +19,10 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
   let b: ProcedureBench;
   afterEach(() => b.close());
 
-  const steps = (version: string) => b.store.procedures.timeline(b.record(version).id).map((e) => `${e.step}|${e.person ?? '-'}|${e.via}|${e.detail ?? ''}`);
   const refusalMails = () => b.store.outbox.list().filter((m) => m.template === 'release-reply-refused').map((m) => m.recipients.join(','));
-  const testing = (yaml = BASE) => {
-    b = new ProcedureBench(yaml);
-    b.kernel(K1);
-    b.buildsDone(K1, true);
-    assert.equal(b.record(K1).phase, 'testing');
-  };
 
   it('a step needing a reason is refused without one (blank counts as none), noted, and told only when it came by mail', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     for (const note of ['', '  \n ']) {
       const r = b.procedures.act(b.record(K1), 'failed', 'carol', 'cli', undefined, note);
       assert.equal(r.ok, false);
@@ -40,14 +33,14 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     assert.match(byMail.message, /"abandon" needs a reason: write it on the lines after the word/);
     assert.deepEqual(refusalMails(), ['"Alice A" <alice@test.example>']);
     assert.equal(b.record(K1).phase, 'testing', 'nothing moved');
-    const refused = steps(K1).filter((s) => s.includes('refused'));
+    const refused = b.timeline(K1).filter((s) => s.includes('refused'));
     assert.deepEqual(refused.map((s) => s.split('|').slice(0, 3).join('|')), ['failed refused|carol|cli', 'failed refused|carol|cli', 'abandon refused|alice|email']);
     // With a reason, the same steps go through.
     assert.ok(b.procedures.act(b.record(K1), 'failed', 'carol', 'cli', undefined, 'oops on boot').ok);
   });
 
   it('who may act: testers (or the team) test; only the team publishes; someone not in people never acts', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     assert.match(b.procedures.act(b.record(K1), 'tested', 'mallory', 'cli').message, /mallory is not in people:/);
     assert.match(b.procedures.act(b.record(K1), 'tested', 'erin', 'cli').message, /erin is not one of the testers \(carol, dave\)/);
     assert.ok(b.procedures.act(b.record(K1), 'tested', 'alice', 'cli').ok, 'alice is on the rotation: the team may test too');
@@ -64,7 +57,7 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
   });
 
   it('without testers: anyone in people may test; the message counts approvals against the procedure', () => {
-    testing(BASE.replace('testers: [carol, dave], approvals: 2', 'approvals: 2'));
+    b = ProcedureBench.testing(BASE.replace('testers: [carol, dave], approvals: 2', 'approvals: 2'), K1);
     const r = b.procedures.act(b.record(K1), 'tested', 'erin', 'cli');
     assert.ok(r.ok);
     assert.match(r.message, /tested by erin recorded \(1 of 2 approvals\)/);
@@ -86,18 +79,18 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
   });
 
   it('a reply already handled does nothing twice, refused or acted on', () => {
-    testing();
+    b = ProcedureBench.testing(BASE, K1);
     const first = b.procedures.refuseReply(b.record(K1).id, 'a reason', 'carol', '<dup@x>', true);
     assert.match(first, /: a reason$/);
     assert.equal(b.procedures.refuseReply(b.record(K1).id, 'a reason', 'carol', '<dup@x>', true), 'reply <dup@x> was already handled');
     assert.equal(b.procedures.actByReply(b.record(K1).id, 'tested', 'carol', '<dup@x>', '').message, 'reply <dup@x> was already handled');
     assert.deepEqual(b.record(K1).approvals, []);
-    assert.equal(steps(K1).filter((s) => s.startsWith('reply refused')).length, 1);
+    assert.equal(b.timeline(K1).filter((s) => s.startsWith('reply refused')).length, 1);
     assert.deepEqual(refusalMails(), ['"Carol C" <carol@test.example>']);
     b.procedures.refuseReply(b.record(K1).id, 'quiet', 'carol', '<quiet@x>', false);
     b.procedures.refuseReply(b.record(K1).id, 'nobody', null, '<nobody@x>', true);
     assert.equal(refusalMails().length, 1, 'not told when tell is false or nobody is known');
-    assert.equal(steps(K1).filter((s) => s.startsWith('reply refused')).length, 3, 'but each is noted');
+    assert.equal(b.timeline(K1).filter((s) => s.startsWith('reply refused')).length, 3, 'but each is noted');
   });
 
   it('start: refused on any other event or an unknown procedure; a second start for the same kernel returns the first record', () => {
@@ -112,7 +105,7 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     assert.equal(again.created, false);
     assert.equal(again.record.id, rec.id);
     assert.equal(again.record.phase, 'building');
-    assert.equal(steps(K1).filter((s) => s.startsWith('started')).length, 1);
+    assert.equal(b.timeline(K1).filter((s) => s.startsWith('started')).length, 1);
   });
 
   it('only a live newer kernel supersedes: an abandoned newer one lets a late older one start', () => {
@@ -123,7 +116,7 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     b.kernel(K1);
     assert.equal(b.record(K1).phase, 'building', 'the newer one is abandoned: the older starts');
     assert.equal(b.record(K2).phase, 'abandoned', 'and the abandoned one stays abandoned, not superseded');
-    assert.ok(steps(K1).some((s) => s.startsWith('started|-|rule|rule start')));
+    assert.ok(b.timeline(K1).some((s) => s.startsWith('started|-|rule|rule start')));
   });
 
   it('the release manager comes only from the procedure\'s own assignment, and builds end a phase only while building', () => {
@@ -141,7 +134,7 @@ describe('procedure service: steps, refusals and starts, as committed', () => {
     assert.ok(b.assignments.act(procAssign!, 'ack', 'alice', 'cli').ok);
     b.engine.processPending();
     assert.equal(b.record(K1).phase, 'building');
-    assert.ok(steps(K1).some((s) => /^assigned\|alice\|cli\|/.test(s)), steps(K1).join('\n'));
+    assert.ok(b.timeline(K1).some((s) => /^assigned\|alice\|cli\|/.test(s)), b.timeline(K1).join('\n'));
   });
 
   it('mail in a procedure: each person their own copy with their token (once in the subject), lists one shared copy, cc kept or promoted, never both', () => {
