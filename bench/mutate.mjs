@@ -6,15 +6,18 @@
 //
 //   npm run mutate                  every group
 //   npm run mutate -- rules mail    some groups
+//   npm run mutate -- --recheck     only the lines of the open survivors of
+//                                   the last reports, after new tests
 //
 // Reports: bench/out/mutation-GROUP.json; the summary table at the end is what
 // bench/README.md keeps.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parse } from '@babel/parser';
 
-const MOCHA = 'npx mocha --no-config -n import=tsx --timeout 60000 --exit --bail --reporter dot';
+// The CLI processes the tests start run the (mutated) sources, not the bundle.
+const MOCHA = 'KH_TEST_CLI=src npx mocha --no-config -n import=tsx --timeout 60000 --exit --bail --reporter dot';
 
 /**
  * mutate: per file, the functions that commit, send, dispatch or move a
@@ -106,18 +109,21 @@ export function ranges(group) {
   return out;
 }
 
-function run(name) {
+function run(name, recheck = false) {
   const g = GROUPS[name];
+  const mutate = recheck ? recheckRanges(name) : ranges(g);
+  if (mutate.length === 0) { console.log(`${name}: nothing open to check again`); return; }
+  const suffix = recheck ? '-recheck' : '';
   const base = JSON.parse(readFileSync('bench/stryker.config.json', 'utf8'));
   const cfg = {
     ...base,
-    mutate: ranges(g),
+    mutate,
     commandRunner: { command: `${MOCHA} ${g.tests.join(' ')}` },
-    jsonReporter: { fileName: `bench/out/mutation-${name}.json` },
+    jsonReporter: { fileName: `bench/out/mutation-${name}${suffix}.json` },
     reporters: ['progress', 'json'],
   };
   delete cfg.$schema;
-  const file = `bench/out/stryker-${name}.json`;
+  const file = `bench/out/stryker-${name}${suffix}.json`;
   writeFileSync(file, JSON.stringify(cfg, null, 2));
   const r = spawnSync('npx', ['stryker', 'run', file], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`stryker failed for group ${name} (exit ${r.status})`);
@@ -290,34 +296,86 @@ function verdict(path, text, m, raw, before) {
   return e ? e.why : undefined;
 }
 
+/** A mutant told apart from others on its file by its line's text, not its line number, which later edits move. */
+const mutantKey = (path, text, m) => `${path}\0${text}\0${m.mutatorName}\0${m.replacement ?? ''}`;
+
+/** A report's survivors, each with its line's text and why it is not open (undefined when it is). */
+function survivorsOf(report) {
+  const out = [];
+  for (const [path, f] of Object.entries(report.files)) {
+    const lines = f.source.split('\n');
+    for (const m of f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
+      const line = m.location.start.line;
+      const text = lines[line - 1]?.trim() ?? '';
+      const why = verdict(path, text, m, lines[line - 1] ?? '', lines.slice(0, line - 1).reverse().find((l) => l.trim() !== '') ?? '');
+      out.push({ path, line, text, m, why });
+    }
+  }
+  return out;
+}
+
+const readReport = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
+
+/**
+ * The open survivors of a group's last full run, as ranges of the lines that
+ * hold them today (found by their text, since tests added after the run may
+ * have come with edits that moved them).
+ */
+function recheckRanges(name) {
+  const report = readReport(`bench/out/mutation-${name}.json`);
+  if (!report) throw new Error(`${name}: no report to check again; run the group first`);
+  const out = new Set();
+  for (const s of survivorsOf(report)) {
+    if (s.why) continue;
+    const now = readFileSync(s.path, 'utf8').split('\n');
+    const at = now.map((l, i) => (l.trim() === s.text ? i + 1 : 0)).filter((i) => i > 0);
+    if (at.length === 0) console.log(`${name}: ${s.path}:${s.line} is gone (${s.text}); run the whole group`);
+    for (const i of at) out.add(`${s.path}:${i}-${i}`);
+  }
+  return [...out];
+}
+
+/** Mutants a recheck, newer than the full run, found killed (or timed out). */
+function killedOnRecheck(name) {
+  const full = `bench/out/mutation-${name}.json`;
+  const again = `bench/out/mutation-${name}-recheck.json`;
+  const report = readReport(again);
+  if (!report || statSync(again).mtimeMs < statSync(full).mtimeMs) return new Set();
+  const out = new Set();
+  for (const [path, f] of Object.entries(report.files)) {
+    const lines = f.source.split('\n');
+    for (const m of f.mutants) if (m.status === 'Killed' || m.status === 'Timeout') out.add(mutantKey(path, lines[m.location.start.line - 1]?.trim() ?? '', m));
+  }
+  return out;
+}
+
 function summary(names) {
   const rows = [];
   const open = [];
   const explained = [];
   for (const name of names) {
-    const file = `bench/out/mutation-${name}.json`;
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const report = readReport(`bench/out/mutation-${name}.json`);
+    if (!report) continue;
+    const later = killedOnRecheck(name);
+    const all = survivorsOf(report);
     for (const [path, f] of Object.entries(report.files)) {
       const count = (s) => f.mutants.filter((m) => s.includes(m.status)).length;
       const killed = count(['Killed']);
       const timeout = count(['Timeout']);
-      const survivors = f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage');
+      const survivors = all.filter((s) => s.path === path);
       const total = killed + timeout + survivors.length;
-      const lines = f.source.split('\n');
       let left = 0;
-      for (const m of survivors) {
-        const line = m.location.start.line;
-        const text = lines[line - 1]?.trim() ?? '';
-        const why = verdict(path, text, m, lines[line - 1] ?? '', lines.slice(0, line - 1).reverse().find((l) => l.trim() !== '') ?? '');
+      let rechecked = 0;
+      for (const { line, text, m, why } of survivors) {
         const entry = `${path}:${line} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}\n    ${text}`;
         if (why) explained.push(`${entry}\n    (${why})`);
+        else if (later.has(mutantKey(path, text, m))) rechecked += 1;
         else { open.push(entry); left += 1; }
       }
-      rows.push(`| ${name} | \`${path}\` | ${total ? ((100 * (killed + timeout)) / total).toFixed(1) : '-'} % | ${killed} | ${timeout} | ${survivors.length} | ${left} |`);
+      rows.push(`| ${name} | \`${path}\` | ${total ? ((100 * (killed + timeout)) / total).toFixed(1) : '-'} % | ${killed} | ${timeout} | ${survivors.length} | ${rechecked} | ${left} |`);
     }
   }
-  console.log('\n| group | module | score | killed | timed out | survived | open |\n|---|---|---|---|---|---|---|');
+  console.log('\n| group | module | score | killed | timed out | survived | killed on recheck | open |\n|---|---|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
   if (process.argv.includes('--explained')) {
     console.log(`\nexplained (${explained.length}):`);
@@ -333,7 +391,7 @@ function main() {
   const names = wanted.length ? wanted : Object.keys(GROUPS);
   mkdirSync('bench/out', { recursive: true });
   if (process.argv.includes('--ranges')) { for (const n of names) console.log(n, ranges(GROUPS[n]).join(' ')); return; }
-  if (!process.argv.includes('--summary')) for (const n of names) run(n);
+  if (!process.argv.includes('--summary')) for (const n of names) run(n, process.argv.includes('--recheck'));
   summary(names);
 }
 
