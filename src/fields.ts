@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import cron from 'node-cron';
 import { parseDuration } from './duration.js';
 

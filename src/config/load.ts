@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HeraldError, errorMessage } from '../errors.js';
 import { isCredentialRef } from '../secrets.js';
 import { TemplateSet } from '../mail/templates.js';

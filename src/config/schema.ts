@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, emailAddress, id } from '../fields.js';
 import { watcherSchema } from '../watchers/registry.js';
 import { ruleSchema } from '../rules/schema.js';

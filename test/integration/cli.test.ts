@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../src/store/index.js';
-import { runCli } from '../helpers/cli.js';
+import { cliCommand, runCli } from '../helpers/cli.js';
 import { FIXTURES, tempDir, writeConfig } from '../helpers/util.js';
 
 describe('CLI: exit codes and output', function () {
@@ -96,7 +96,7 @@ describe('CLI: exit codes and output', function () {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: kernel-herald/);
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, '..', '..', 'src', 'cli', 'main.ts'), 'vercmp', '--scheme', 'rpm', '--stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cliCommand(), 'vercmp', '--scheme', 'rpm', '--stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
     child.stdout.once('data', () => child.stdout.destroy()); // `| head -1`

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { cliCommand, runCli } from '../helpers/cli.js';
 import { fixture, waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
 import { rhsa, suse } from '../helpers/csaf-docs.js';
@@ -129,7 +129,7 @@ describe('daemon', function () {
   it('run: SIGHUP with a broken config keeps the running one; SIGTERM drains and exits 0', async () => {
     w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', []));
     const cfg = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml') }], [notice]);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cliCommand(), 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

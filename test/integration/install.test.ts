@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { STOP_BUDGET_MS } from '../../src/daemon.js';
 
@@ -63,9 +64,20 @@ describe('install as a service: the unit, the README and the package agree', fun
     assert.equal(pkg.dependencies.typescript, undefined);
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
     const files = new Set(packed[0]!.files.map((f) => f.path));
-    for (const f of ['dist/cli/main.js', 'dist/daemon.js', 'npm-shrinkwrap.json', 'systemd/kernel-herald.service', 'config/kernel-herald.example.yaml', 'config/templates/reply-refused.hbs']) assert.ok(files.has(f), f);
+    for (const f of ['dist/cli/main.js', 'npm-shrinkwrap.json', 'systemd/kernel-herald.service', 'config/kernel-herald.example.yaml', 'config/templates/reply-refused.hbs']) assert.ok(files.has(f), f);
     const migrations = readdirSync(join(ROOT, 'migrations')).map((f) => `migrations/${f}`);
     for (const m of migrations) assert.ok(files.has(m), m);
     assert.ok(![...files].some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no sources or tests');
+    assert.ok([...files].filter((f) => /^dist\/cli\/.+\.js$/.test(f)).length > 10, 'the commands and libraries in chunks of their own');
+    assert.ok(!files.has('dist/meta.json'), "the bundler's report stays out of the package");
+  });
+
+  it('the bundle needs from node_modules only runtime dependencies (npm ci --omit=dev installs nothing else)', () => {
+    // Written by `npm run bundle`, which the pack above ran.
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'meta.json'), 'utf8')) as { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const external = new Set(Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
+    assert.ok(external.has('better-sqlite3'), 'the native module is loaded from node_modules');
+    for (const p of external) assert.ok(isBuiltin(p) || p in pkg.dependencies, `${p} is neither built in nor a runtime dependency`);
   });
 });

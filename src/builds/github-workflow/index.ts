@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpUrl } from '../../fields.js';
 import { readSecret } from '../../secrets.js';
 import type { BuildRow } from '../../store/builds.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionRunner } from './types.js';
 import { didYouMean } from '../../suggest.js';
 import { emailAction } from './email/index.js';

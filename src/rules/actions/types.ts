@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Clock } from '../../clock.js';
 import type { HeraldEvent } from '../../domain.js';
 import type { Logger } from '../../log.js';

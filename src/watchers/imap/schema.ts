@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, id } from '../../fields.js';
 import { everyWatcherFields } from '../common.js';
 
