@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { systemClock, type Clock } from './clock.js';
+import { everyMinute, systemClock, type Clock } from './clock.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { crashPoint } from './crash-points.js';
@@ -102,7 +102,7 @@ export class Daemon {
   readonly procedures: ProcedureService;
   private readonly engine: RulesEngine;
   private readonly monitor: Monitor;
-  private deadlineTask: ScheduledTask | undefined;
+  private deadlineTask: { stop(): void } | undefined;
   private pruneTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
   private readonly transport: MailTransport;
@@ -204,6 +204,10 @@ export class Daemon {
   private async afterPoll(o: PollOutcome): Promise<void> {
     if (this.stopping) return;
     this.noteOutcome(o);
+    // A 304 read nothing, so nothing new can be waiting: an idle daemon then
+    // costs its requests and no more. Work queued by other processes (the CLI)
+    // is picked up by the minutely check and the outbox's own interval.
+    if (o.notModified) return;
     // Rules now; delivery in the background, so a slow mail server never holds up a watcher.
     await this.runRules();
     this.armMail(true);
@@ -238,10 +242,10 @@ export class Daemon {
     this.armMail(true);
     // Deadlines are minutes to days: a check each minute is on time, and survives
     // restarts because the deadlines live in the database, not in timers.
-    this.deadlineTask = cron.schedule('* * * * *', () => {
+    this.deadlineTask = everyMinute(() => {
       if (this.stopping) return;
       this.runRules().then(() => this.checkRepos()).then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
-    }, { name: 'assignment-deadlines' });
+    });
     void this.checkRepos().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
     // Daily, at a quiet hour, and once now: what retention allows to go, goes.
     this.pruneTask = cron.schedule('23 4 * * *', () => this.prune(), { name: 'retention' });
@@ -289,7 +293,7 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     if (this.mailTimer) clearTimeout(this.mailTimer);
-    await this.deadlineTask?.destroy();
+    this.deadlineTask?.stop();
     await this.pruneTask?.destroy();
     const work = Promise.allSettled([
       this.builds.stop({ keepRunning: !!opts.reload }),
