@@ -8,6 +8,7 @@ import { crashPoint } from './crash-points.js';
 import { errorMessage } from './errors.js';
 import type { Metrics } from './http/metrics.js';
 import { nullMetrics } from './http/null-metrics.js';
+import { pageRoutes } from './http/pages.js';
 import { startHttp } from './http/server.js';
 import type { Logger } from './log.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
@@ -231,7 +232,8 @@ export class Daemon {
     const http = this.config.http;
     if (http !== 'off') {
       this.metrics = new (await import('./http/metrics.js')).Metrics();
-      this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log);
+      const pages = { route: pageRoutes({ rotations: this.config.rotations, people: this.config.people, clock: this.clock }), token: http.token_file ? readSecret(http.token_file, 'http.token_file') : undefined };
+      this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log, pages);
     }
     // Whatever a previous run left: events are processed first; its mail goes
     // out as soon as the outbox timer fires, without holding up the watchers.

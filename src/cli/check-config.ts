@@ -69,6 +69,7 @@ export function register(program: Command): void {
 function secretWarnings(config: Config): string[] {
   const refs: [string, string][] = [];
   if (config.mail.smtp?.password_file) refs.push(['mail.smtp.password_file', config.mail.smtp.password_file]);
+  if (config.http !== 'off' && config.http.token_file) refs.push(['http.token_file', config.http.token_file]);
   config.watchers.forEach((w, i) => { if (w.type === 'imap') refs.push([`watchers[${i}].password_file`, w.password_file]); });
   for (const [name, t] of Object.entries(config.builds)) {
     for (const [key, ref] of Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})) refs.push([`builds.${name}.${key}`, ref]);

@@ -85,6 +85,7 @@ function finish(config: Config, baseDir: string): TemplateSet {
   if (config.templates_dir) config.templates_dir = resolvePath(baseDir, config.templates_dir);
   if (config.mail.dir) config.mail.dir = resolvePath(baseDir, config.mail.dir);
   if (config.mail.smtp?.password_file) config.mail.smtp.password_file = resolvePath(baseDir, config.mail.smtp.password_file);
+  if (config.http !== 'off' && config.http.token_file) config.http.token_file = resolvePath(baseDir, config.http.token_file);
   for (const w of config.watchers) {
     if (w.type !== 'imap') continue;
     w.password_file = resolvePath(baseDir, w.password_file);

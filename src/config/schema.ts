@@ -63,8 +63,8 @@ export const configSchema = z.strictObject({
   state_dir: z.string().min(1).default('./var'),
   log_level: z.enum(['error', 'warn', 'info', 'debug']).prefault('info'),
   templates_dir: z.string().optional(),
-  http: z.union([z.literal('off'), z.strictObject({ listen: z.union([z.literal('off'), listen]) })]).default({ listen: '127.0.0.1:9464' })
-    .transform((h) => (h !== 'off' && h.listen === 'off' ? 'off' as const : h as 'off' | { listen: string })),
+  http: z.union([z.literal('off'), z.strictObject({ listen: z.union([z.literal('off'), listen]), token_file: z.string().min(1).optional() })]).default({ listen: '127.0.0.1:9464' })
+    .transform((h) => (h !== 'off' && h.listen === 'off' ? 'off' as const : h as 'off' | { listen: string; token_file?: string | undefined })),
   mail,
   people: z.record(id, person).default({}),
   rotations: z.record(id, rotationSchema).default({}),

@@ -1,0 +1,37 @@
+import type { Clock } from '../clock.js';
+import { rotationSpec, type RotationConfig } from '../rotation/schema.js';
+import { CALENDAR_WINDOW, rotationCalendar } from './ics.js';
+
+// The read-only pages and feeds on the HTTP listener, as a pure route table:
+// a path in, a page (or nothing) out. server.ts serves them behind access.ts.
+
+export interface Page { status: number; type: string; body: string }
+export type PageRoute = (path: string) => Page | undefined;
+
+export interface PageDeps {
+  rotations: Record<string, RotationConfig>;
+  people: Record<string, { name?: string | undefined }>;
+  clock: Clock;
+}
+
+const CALENDAR = /^\/rotation\/([A-Za-z0-9_.-]+)(?:\/([A-Za-z0-9_.-]+))?\.ics$/;
+
+export function pageRoutes(deps: PageDeps): PageRoute {
+  return (path) => {
+    const m = CALENDAR.exec(path);
+    if (!m) return undefined;
+    const [, name, person] = m;
+    const r = deps.rotations[name!];
+    if (!r) return notFound(`no rotation ${name}`);
+    const spec = rotationSpec(name!, r);
+    if (person !== undefined && !spec.members.includes(person) && !spec.overrides.some((o) => o.person === person)) return notFound(`${person} is not in rotation ${name}`);
+    const now = deps.clock.now().getTime();
+    const names = Object.fromEntries(Object.entries(deps.people).map(([id, p]) => [id, p.name ?? id]));
+    return {
+      status: 200, type: 'text/calendar; charset=utf-8',
+      body: rotationCalendar({ spec, names, ...(person !== undefined ? { person } : {}), from: now - CALENDAR_WINDOW.backMs, to: now + CALENDAR_WINDOW.aheadMs, now }),
+    };
+  };
+}
+
+const notFound = (why: string): Page => ({ status: 404, type: 'text/plain; charset=utf-8', body: `${why}\n` });
