@@ -32,6 +32,8 @@ import { prune, type RetentionDirs } from './store/retention.js';
 
 /** How long a stop waits for work in flight: well inside systemd's default 90 s, and the 10 s an operator expects. */
 export const STOP_BUDGET_MS = 8000;
+/** Entries in /feed.atom: the newest announcements; readers keep what they saw before. */
+const FEED_ENTRIES = 50;
 
 export interface DaemonOptions {
   clock?: Clock;
@@ -232,7 +234,12 @@ export class Daemon {
     const http = this.config.http;
     if (http !== 'off') {
       this.metrics = new (await import('./http/metrics.js')).Metrics();
-      const pages = { route: pageRoutes({ rotations: this.config.rotations, people: this.config.people, clock: this.clock }), token: http.token_file ? readSecret(http.token_file, 'http.token_file') : undefined };
+      const published = this.loaded.templates.published();
+      const route = pageRoutes({
+        rotations: this.config.rotations, people: this.config.people, clock: this.clock,
+        from: this.config.mail.from, announcements: () => this.store.outbox.sentWith(published, FEED_ENTRIES),
+      });
+      const pages = { route, token: http.token_file ? readSecret(http.token_file, 'http.token_file') : undefined };
       this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log, pages);
     }
     // Whatever a previous run left: events are processed first; its mail goes

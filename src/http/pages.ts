@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
 import { rotationSpec, type RotationConfig } from '../rotation/schema.js';
+import type { OutboxMessage } from '../store/outbox.js';
+import { announcementFeed } from './atom.js';
 import { CALENDAR_WINDOW, rotationCalendar } from './ics.js';
 
 // The read-only pages and feeds on the HTTP listener, as a pure route table:
@@ -12,12 +14,18 @@ export interface PageDeps {
   rotations: Record<string, RotationConfig>;
   people: Record<string, { name?: string | undefined }>;
   clock: Clock;
+  /** The feed's sender, and its mail: sent mail of the templates marked `publish: true`. */
+  from: string;
+  announcements: () => OutboxMessage[];
 }
 
 const CALENDAR = /^\/rotation\/([A-Za-z0-9_.-]+)(?:\/([A-Za-z0-9_.-]+))?\.ics$/;
 
 export function pageRoutes(deps: PageDeps): PageRoute {
   return (path) => {
+    if (path === '/feed.atom') {
+      return { status: 200, type: 'application/atom+xml; charset=utf-8', body: announcementFeed({ from: deps.from, title: 'Kernel announcements', mail: deps.announcements() }) };
+    }
     const m = CALENDAR.exec(path);
     if (!m) return undefined;
     const [, name, person] = m;

@@ -9,7 +9,7 @@ import { sampleContext } from './context.js';
 /** config/templates/ ships beside src/ and dist/ alike. */
 export const SHIPPED_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'templates');
 
-interface Compiled { file: string; subject: Handlebars.TemplateDelegate; body: Handlebars.TemplateDelegate }
+interface Compiled { file: string; subject: Handlebars.TemplateDelegate; body: Handlebars.TemplateDelegate; publish: boolean }
 
 const hb = Handlebars.create();
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
@@ -69,9 +69,16 @@ export class TemplateSet {
     const subject = (meta as { subject?: unknown } | null)?.subject;
     if (typeof subject !== 'string' || subject.trim() === '') throw new HeraldError('ETEMPLATE', `${file}: front matter has no subject:`, { template: name });
     const opts = { noEscape: true, strict: false };
-    const compiled: Compiled = { file, subject: hb.compile(subject, opts), body: hb.compile(text.slice(fm[0].length), opts) };
+    const publish = (meta as { publish?: unknown }).publish ?? false;
+    if (typeof publish !== 'boolean') throw new HeraldError('ETEMPLATE', `${file}: front matter: publish must be true or false`, { template: name });
+    const compiled: Compiled = { file, subject: hb.compile(subject, opts), body: hb.compile(text.slice(fm[0].length), opts), publish };
     this.cache.set(name, compiled);
     return compiled;
+  }
+
+  /** Templates whose front matter says `publish: true`: their mail goes to the announcement feed too. */
+  published(): string[] {
+    return this.names().filter((n) => this.load(n).publish);
   }
 
   render(name: string, context: Record<string, unknown>): { subject: string; body: string } {

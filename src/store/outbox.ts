@@ -71,6 +71,12 @@ export class OutboxStore {
       .run(at, id).changes === 1;
   }
 
+  /** Sent mail of these templates, newest first: what the announcement feed shows. */
+  sentWith(templates: string[], limit: number): OutboxMessage[] {
+    return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'sent' AND template IN (SELECT value FROM json_each(?)) ORDER BY sent_at DESC, id DESC LIMIT ?`)
+      .all(JSON.stringify(templates), limit) as Row[]).map(fromRow);
+  }
+
   get(id: number): OutboxMessage | undefined {
     const r = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     return r ? fromRow(r) : undefined;

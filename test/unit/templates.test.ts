@@ -54,11 +54,19 @@ describe('templates', () => {
       writeFileSync(join(dir, 'a.hbs'), 'no front matter\n');
       writeFileSync(join(dir, 'b.hbs'), '---\ntitle: x\n---\nbody\n');
       writeFileSync(join(dir, 'c.hbs'), '---\nsubject: ok\n---\n{{#if x}}unclosed\n');
+      writeFileSync(join(dir, 'd.hbs'), '---\nsubject: ok\npublish: "yes"\n---\nbody\n');
       const t = new TemplateSet([dir]);
+      assert.match(t.compileError('d')!, /d\.hbs: front matter: publish must be true or false/);
       assert.match(t.compileError('a')!, /missing front matter/);
       assert.match(t.compileError('b')!, /no subject/);
       assert.match(t.compileError('c')!, /c\.hbs/);
     } finally { cleanup(); }
+  });
+});
+
+describe('templates: publish', () => {
+  it('the kernel notice and packages-available are published to the feed by default, nothing else', () => {
+    assert.deepEqual(TemplateSet.withShipped().published(), ['kernel-notice', 'packages-available']);
   });
 });
 
