@@ -238,6 +238,7 @@ export class Daemon {
       const route = pageRoutes({
         rotations: this.config.rotations, people: this.config.people, clock: this.clock,
         from: this.config.mail.from, announcements: () => this.store.outbox.sentWith(published, FEED_ENTRIES),
+        store: this.store, watchers: this.watchers.map((w) => ({ id: w.id, type: this.config.watchers.find((c) => c.id === w.id)?.type ?? '' })),
       });
       const pages = { route, token: http.token_file ? readSecret(http.token_file, 'http.token_file') : undefined };
       this.server = await startHttp(http.listen, this.metrics, () => this.monitor.health(), () => this.monitor.refreshGauges(), this.log, pages);

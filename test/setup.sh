@@ -3,7 +3,8 @@
 # allows it: Debian's Dovecot (the IMAP tests start their own on 127.0.0.1,
 # run as the unprivileged vmail user), xz and zstd (mirror metadata is
 # compressed as mirrors serve it), openssl (a certificate for IMAP over TLS),
-# util-linux's flock (the state lock), systemd-analyze (scores the unit). Then the npm packages, if missing.
+# util-linux's flock (the state lock), systemd-analyze (scores the unit),
+# Chromium (the status pages are read in a headless browser). Then the npm packages, if missing.
 # `npm test` runs this first; as root on Debian or Ubuntu it installs what
 # is missing, elsewhere it stops at once, saying what to run.
 set -eu
@@ -16,6 +17,7 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v flock >/dev/null 2>&1 || need="$need util-linux"
 command -v systemd-analyze >/dev/null 2>&1 || need="$need systemd"
+[ -x /usr/bin/chromium ] || need="$need chromium"
 vmail=yes
 id vmail >/dev/null 2>&1 || vmail=no
 
