@@ -9,6 +9,7 @@ export const ErrorCodes = {
   EPARSE: { exit: 1, what: 'parse failed' },
   ETEMPLATE: { exit: 2, what: 'template error' },
   ESEND: { exit: 1, what: 'send failed' },
+  EWEBHOOK: { exit: 1, what: 'webhook delivery failed' },
   ERUNTIME: { exit: 1, what: 'runtime failure' },
   ELOCKED: { exit: 1, what: 'state directory in use by another process' },
   ETRANSIENT: { exit: 1, what: 'could not be done now; will be tried again' },

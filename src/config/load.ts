@@ -91,6 +91,12 @@ function finish(config: Config, baseDir: string): TemplateSet {
     w.password_file = resolvePath(baseDir, w.password_file);
     if (w.ca_file) w.ca_file = resolvePath(baseDir, w.ca_file);
   }
+  for (const a of config.rules.flatMap((r) => r.do)) {
+    if (a.action !== 'webhook') continue;
+    const w = a.params as { url_file?: string; secret_headers: Record<string, string> };
+    if (w.url_file) w.url_file = resolvePath(baseDir, w.url_file);
+    for (const k of Object.keys(w.secret_headers)) w.secret_headers[k] = resolvePath(baseDir, w.secret_headers[k]!);
+  }
   for (const t of Object.values(config.builds) as Record<string, unknown>[]) {
     for (const key of ['token_file', 'api_token_file', 'cwd']) if (typeof t[key] === 'string') t[key] = resolvePath(baseDir, t[key]);
   }

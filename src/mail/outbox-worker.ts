@@ -5,6 +5,10 @@ import type { Logger } from '../log.js';
 import type { OutboxMessage } from '../store/outbox.js';
 import type { Store } from '../store/index.js';
 import type { MailTransport } from './transports.js';
+import { deliverWebhook } from './webhook-sender.js';
+
+/** A webhook endpoint answers in seconds or is down: the outbox tries again later. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
 
 export interface RetryPolicy { baseMs: number; maxMs: number; maxAttempts: number }
 
@@ -39,6 +43,8 @@ export class OutboxWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onSent: (template: string) => void = () => {},
+    /** Webhooks share the outbox's retries and record; only the sending differs. */
+    private readonly webhook: (msg: OutboxMessage) => Promise<void> = (msg) => deliverWebhook(msg, WEBHOOK_TIMEOUT_MS),
   ) {}
 
   /** Concurrent callers share one pass, so no message is ever sent by two at once. */
@@ -91,7 +97,7 @@ export class OutboxWorker {
     const log = this.log.child({ outbox_id: msg.id, message_id: msg.message_id, template: msg.template });
     crashPoint('before-send');
     try {
-      await this.transport.send(msg);
+      await (msg.kind === 'webhook' ? this.webhook(msg) : this.transport.send(msg));
     } catch (err) {
       this.noteFailure(msg, errorMessage(err), log);
       return 'failed';
@@ -107,6 +113,10 @@ export class OutboxWorker {
       this.unrecorded.set(msg.id, msg.template);
       return 'unrecorded';
     }
+    if (msg.kind === 'webhook') {
+      log.info('webhook delivered', { to: msg.recipients, subject: msg.subject });
+      return 'sent';
+    }
     this.onSent(msg.template);
     if (this.outage) {
       this.log.info('mail delivery recovered', { transport: this.transport.kind, failures: this.outage.failures, since: this.outage.since, last_error: this.outage.error });
@@ -121,6 +131,12 @@ export class OutboxWorker {
     const giveUp = attempt >= this.retry.maxAttempts;
     const next = giveUp ? null : new Date(this.clock.now().getTime() + backoffDelay(attempt, this.retry)).toISOString();
     this.store.outbox.markFailedAttempt(msg.id, error, next);
+    if (msg.kind === 'webhook') {
+      // A chat endpoint down says nothing about mail: it is logged, not counted as a mail outage.
+      if (giveUp) log.error('webhook failed permanently; use `outbox retry`', { attempt, error });
+      else log.warn('webhook delivery failed; it is retried', { attempt, error, next_attempt_at: next });
+      return;
+    }
     const now = this.clock.now().toISOString();
     // One line per distinct error while the transport is down, not one per message per attempt.
     if (!this.outage || this.outage.error !== error) {

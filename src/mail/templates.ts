@@ -19,6 +19,9 @@ hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every((a) => 
 hb.registerHelper('not', (a: unknown) => !a || (Array.isArray(a) && a.length === 0));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
+// Webhook bodies are JSON: a value as a JSON value, or as text inside a JSON string.
+hb.registerHelper('json', (v: unknown) => JSON.stringify(v ?? null));
+hb.registerHelper('json_text', (v: unknown) => JSON.stringify(typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v)).slice(1, -1));
 
 const FRONT = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
 

@@ -1,6 +1,16 @@
 import type { DB } from './db.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
+export type OutboxKind = 'mail' | 'webhook';
+
+/** Where a webhook goes: secrets are named by reference (a file or `credential:NAME`), read when it is sent. */
+export interface WebhookTarget {
+  url?: string | undefined;
+  url_file?: string | undefined;
+  method: 'POST' | 'PUT';
+  headers: Record<string, string>;
+  secret_headers: Record<string, string>;
+}
 
 export interface OutboxMessage {
   id: number;
@@ -22,25 +32,30 @@ export interface OutboxMessage {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  kind: OutboxKind;
+  /** For a webhook: where and how to send `body`. */
+  webhook: WebhookTarget | null;
 }
 
-interface Row extends Omit<OutboxMessage, 'recipients' | 'cc'> { recipients: string; cc: string }
+interface Row extends Omit<OutboxMessage, 'recipients' | 'cc' | 'webhook'> { recipients: string; cc: string; webhook: string | null }
 
 function fromRow(r: Row): OutboxMessage {
-  return { ...r, recipients: JSON.parse(r.recipients) as string[], cc: JSON.parse(r.cc) as string[] };
+  return { ...r, recipients: JSON.parse(r.recipients) as string[], cc: JSON.parse(r.cc) as string[], webhook: r.webhook === null ? null : JSON.parse(r.webhook) as WebhookTarget };
 }
 
-export type NewMessage = Pick<OutboxMessage, 'message_id' | 'rule_run_id' | 'event_id' | 'release_id' | 'template' | 'thread_key' | 'recipients' | 'cc' | 'subject' | 'body' | 'in_reply_to' | 'refs'>;
+export type NewMessage = Pick<OutboxMessage, 'message_id' | 'rule_run_id' | 'event_id' | 'release_id' | 'template' | 'thread_key' | 'recipients' | 'cc' | 'subject' | 'body' | 'in_reply_to' | 'refs'>
+  & { kind?: OutboxKind; webhook?: WebhookTarget | null };
 
 export class OutboxStore {
   constructor(private readonly db: DB) {}
 
   enqueue(m: NewMessage, at: string): number {
     const res = this.db.prepare(`INSERT INTO outbox (message_id, rule_run_id, event_id, release_id, template, thread_key,
-      recipients, cc, subject, body, in_reply_to, refs, next_attempt_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      recipients, cc, subject, body, in_reply_to, refs, next_attempt_at, created_at, kind, webhook)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       m.message_id, m.rule_run_id, m.event_id, m.release_id, m.template, m.thread_key,
-      JSON.stringify(m.recipients), JSON.stringify(m.cc), m.subject, m.body, m.in_reply_to, m.refs, at, at);
+      JSON.stringify(m.recipients), JSON.stringify(m.cc), m.subject, m.body, m.in_reply_to, m.refs, at, at,
+      m.kind ?? 'mail', m.webhook ? JSON.stringify(m.webhook) : null);
     return Number(res.lastInsertRowid);
   }
 
@@ -73,7 +88,7 @@ export class OutboxStore {
 
   /** Sent mail of these templates, newest first: what the announcement feed shows. */
   sentWith(templates: string[], limit: number): OutboxMessage[] {
-    return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'sent' AND template IN (SELECT value FROM json_each(?)) ORDER BY sent_at DESC, id DESC LIMIT ?`)
+    return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'sent' AND kind = 'mail' AND template IN (SELECT value FROM json_each(?)) ORDER BY sent_at DESC, id DESC LIMIT ?`)
       .all(JSON.stringify(templates), limit) as Row[]).map(fromRow);
   }
 

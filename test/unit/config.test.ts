@@ -55,7 +55,7 @@ describe('config', () => {
     ['a bad URL', base.replace('"http://127.0.0.1:1/feed.xml"', 'ftp.example.org'), [/watchers\[0\]\.url: must be an http\(s\) URL/]],
     ['a missing mail.from', base.replace('from: "Herald <h@example.org>", ', ''), [/mail\.from: is required/]],
     ['an unknown event type', base.replace('on: kernel.released', 'on: kernel.exploded'), [/rules\[0\]\.on: must be one of: kernel\.released, driver\.released/]],
-    ['an unknown action', base.replace('- email:', '- telegram:'), [/rules\[0\]\.do\[0\]\.telegram: unknown action \(known: assign, build, email, procedure\)/]],
+    ['an unknown action', base.replace('- email:', '- telegram:'), [/rules\[0\]\.do\[0\]\.telegram: unknown action \(known: assign, build, email, procedure, webhook\)/]],
     ['a missing template', base.replace('template: kernel-notice', 'template: no-such'), [/rules\[0\]\.do\[0\]\.email\.template: no template "no-such"/]],
     ['a recipient that is neither address nor person', base.replace('users@example.org', 'users'), [/rules\[0\]\.do\[0\]\.email\.to: "users" is neither an email address, a person in people:, a role/]],
     ['duplicate watcher ids', base.replace('rules:', '  - { id: feed, type: rss, url: "http://127.0.0.1:1/b.xml" }\nrules:'), [/watchers\[1\]\.id: duplicate watcher id "feed"/]],

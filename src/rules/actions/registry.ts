@@ -5,6 +5,7 @@ import { emailAction } from './email/index.js';
 import { assignAction } from './assign/index.js';
 import { buildAction } from './build/index.js';
 import { procedureAction } from './procedure/index.js';
+import { webhookAction } from './webhook/index.js';
 
 // One line per action type, each in its own folder.
 export const actions: readonly ActionRunner[] = [
@@ -12,6 +13,7 @@ export const actions: readonly ActionRunner[] = [
   buildAction as unknown as ActionRunner,
   emailAction as unknown as ActionRunner,
   procedureAction as unknown as ActionRunner,
+  webhookAction as unknown as ActionRunner,
 ];
 
 export function actionByName(name: string): ActionRunner | undefined {
