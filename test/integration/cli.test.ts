@@ -73,7 +73,7 @@ describe('CLI: exit codes and output', function () {
       'people.bob.email: must be an email address',
       'rotations.support.members[0]: "alise" is not in people: (did you mean "alice"?)',
       'rules[0].do[0].email.template: no template "kernel-notise" in ' + join(FIXTURES, '..', '..', 'config', 'templates') + ' (did you mean "kernel-notice"?)',
-      'rules[1].do[0].emial: unknown action (known: assign, build, email, procedure) (did you mean "email"?)',
+      'rules[1].do[0].emial: unknown action (known: assign, build, email, procedure, webhook) (did you mean "email"?)',
       'rules[2].do[0].assign.rotation: no rotation "suport" in rotations: (did you mean "support"?)',
       'rules[2].do[1].build.target: no build target "web100" in builds:',
       'statedir: unknown key (did you mean "state_dir"?)',
