@@ -15,6 +15,7 @@ import { feedsConfig, serveFeeds } from './feeds.js';
 import { idleDaemon } from './idle.js';
 import { imapLatency } from './imap.js';
 import { outboxDrain } from './outbox.js';
+import { pageLatency } from './pages.js';
 import { pollAsProcess, startup } from './poll.js';
 import { replayScaling } from './replay.js';
 
@@ -103,3 +104,4 @@ if (want('replay')) console.log(JSON.stringify({ bench: 'replay', ...(await repl
 if (want('idle-daemon')) console.log(JSON.stringify({ bench: 'idle-daemon', ...(await idleDaemon()) }));
 if (want('outbox')) console.log(JSON.stringify({ bench: 'outbox', ...(await outboxDrain()) }));
 if (want('imap')) console.log(JSON.stringify({ bench: 'imap', ...(await imapLatency()) }));
+if (want('pages')) console.log(JSON.stringify({ bench: 'pages', ...(await pageLatency()) }));
