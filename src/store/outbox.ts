@@ -46,6 +46,13 @@ function fromRow(r: Row): OutboxMessage {
 export type NewMessage = Pick<OutboxMessage, 'message_id' | 'rule_run_id' | 'event_id' | 'release_id' | 'template' | 'thread_key' | 'recipients' | 'cc' | 'subject' | 'body' | 'in_reply_to' | 'refs'>
   & { kind?: OutboxKind; webhook?: WebhookTarget | null };
 
+/**
+ * What is due, oldest first. Written as a subquery so SQLite reads the pending
+ * rows through the partial index: with ORDER BY id on the table itself it
+ * scans every row, and sent mail stays in the table for good.
+ */
+export const DUE_SQL = `SELECT * FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?) ORDER BY id LIMIT ?`;
+
 export class OutboxStore {
   constructor(private readonly db: DB) {}
 
@@ -60,8 +67,7 @@ export class OutboxStore {
   }
 
   due(now: string, limit = 50): OutboxMessage[] {
-    return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`)
-      .all(now, limit) as Row[]).map(fromRow);
+    return (this.db.prepare(DUE_SQL).all(now, limit) as Row[]).map(fromRow);
   }
 
   nextDueAt(): string | undefined {

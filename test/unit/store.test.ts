@@ -6,6 +6,7 @@ import { HeraldError } from '../../src/errors.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { loadMigrations, openDatabase } from '../../src/store/db.js';
 import { Store } from '../../src/store/index.js';
+import { DUE_SQL } from '../../src/store/outbox.js';
 import { tempDir } from '../helpers/util.js';
 
 const ann = (title: string, version = '6.6.8'): Announcement => ({
@@ -91,6 +92,28 @@ describe('store: prepared statements kept per connection', () => {
       assert.equal(db.prepare('SELECT COUNT(*) FROM x').pluck().get(), 2);
     } finally {
       db.close();
+      t.cleanup();
+    }
+  });
+});
+
+describe('store: the outbox reads what is due through its index', () => {
+  it('due() neither scans the table (sent mail stays in it) nor changes its answer: pending and due, oldest first', () => {
+    const t = tempDir();
+    const store = Store.open(join(t.dir, 'db.sqlite'));
+    try {
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${DUE_SQL}`).all('2026-01-01', 20) as { detail: string }[]).map((r) => r.detail);
+      assert.ok(plan.some((d) => d.includes('outbox_due')), plan.join('; '));
+      assert.ok(!plan.some((d) => /^SCAN outbox\b/.test(d)), plan.join('; '));
+      const msg = (i: number) => ({ message_id: `<m${i}@x>`, rule_run_id: null, event_id: null, release_id: null, template: 't', thread_key: null, recipients: ['a@x'], cc: [], subject: `s${i}`, body: 'b', in_reply_to: null, refs: null });
+      const ids = [1, 2, 3, 4].map((i) => store.outbox.enqueue(msg(i), '2026-01-01T00:00:00.000Z'));
+      store.outbox.markSent(ids[0]!, '2026-01-01T00:01:00.000Z');
+      store.outbox.markFailedAttempt(ids[1]!, 'later', '2026-01-02T00:00:00.000Z');
+      assert.deepEqual(store.outbox.due('2026-01-01T12:00:00.000Z').map((m) => m.subject), ['s3', 's4']);
+      assert.deepEqual(store.outbox.due('2026-01-03T00:00:00.000Z').map((m) => m.subject), ['s2', 's3', 's4']);
+      assert.deepEqual(store.outbox.due('2026-01-03T00:00:00.000Z', 2).map((m) => m.subject), ['s2', 's3']);
+    } finally {
+      store.close();
       t.cleanup();
     }
   });
