@@ -10,6 +10,12 @@ import { deliverWebhook } from './webhook-sender.js';
 /** A webhook endpoint answers in seconds or is down: the outbox tries again later. */
 const WEBHOOK_TIMEOUT_MS = 15_000;
 
+/** A 4xx other than 408 (timeout) and 429 (slow down) will be answered the same way however often it is asked. */
+function refusedForGood(err: unknown): boolean {
+  const status = (err as { context?: { status?: unknown } }).context?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 export interface RetryPolicy { baseMs: number; maxMs: number; maxAttempts: number }
 
 /** Exponential backoff: base, 2·base, 4·base ... capped at max. */
@@ -99,7 +105,7 @@ export class OutboxWorker {
     try {
       await (msg.kind === 'webhook' ? this.webhook(msg) : this.transport.send(msg));
     } catch (err) {
-      this.noteFailure(msg, errorMessage(err), log);
+      this.noteFailure(msg, errorMessage(err), log, msg.kind === 'webhook' && refusedForGood(err));
       return 'failed';
     }
     crashPoint('smtp-accepted');
@@ -126,9 +132,9 @@ export class OutboxWorker {
     return 'sent';
   }
 
-  private noteFailure(msg: OutboxMessage, error: string, log: Logger): void {
+  private noteFailure(msg: OutboxMessage, error: string, log: Logger, permanent = false): void {
     const attempt = msg.attempts + 1;
-    const giveUp = attempt >= this.retry.maxAttempts;
+    const giveUp = permanent || attempt >= this.retry.maxAttempts;
     const next = giveUp ? null : new Date(this.clock.now().getTime() + backoffDelay(attempt, this.retry)).toISOString();
     this.store.outbox.markFailedAttempt(msg.id, error, next);
     if (msg.kind === 'webhook') {

@@ -101,6 +101,23 @@ describe('webhook action against a local HTTP endpoint', function () {
     assert.equal(hook.received.length, 2, 'nothing again after a restart');
   });
 
+  it('a 404 or 401 fails at once (asking again changes nothing); a 429 or 408 is tried again', async () => {
+    feed('6.6.1');
+    const cfg = w.config([{ id: 'k', type: 'rss', url: w.feeds.url('/k.xml') }], [rule({ url: hook.url('/gone') }), { id: 'slow', on: 'kernel.released', do: [{ webhook: { url: hook.url('/busy') } }] }]);
+    const d = w.daemon(cfg, clock);
+    await d.pollOnce();
+    feed('6.6.2', '6.6.1');
+    hook.answers.push(404, 429);
+    await d.pollOnce();
+    const status = () => Object.fromEntries(d.store.outbox.list().map((m) => [m.recipients[0]!.replace(/^.*\//, ''), m.status]));
+    assert.deepEqual(status(), { gone: 'failed', busy: 'pending' });
+    assert.ok(w.logs.lines.some((l) => l.message === 'webhook failed permanently; use `outbox retry`' && /HTTP 404/.test(String(l.error))));
+    now.t += 60_000;
+    await d.process();
+    assert.deepEqual(status(), { gone: 'failed', busy: 'sent' });
+    assert.equal(hook.received.length, 3);
+  });
+
   it('Matrix: PUT to a URL read from a secret file, {txn} fixed per delivery; only "(url from FILE)" is shown', async () => {
     const urlFile = join(w.tmp.dir, 'matrix-url');
     writeFileSync(urlFile, `${hook.url('/_matrix/client/v3/rooms/!r:x/send/m.room.message/{txn}')}?access_token=s3cret-room\n`);
