@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { pageAccess } from './access.js';
 import type { Metrics } from './metrics.js';
@@ -27,19 +28,27 @@ export async function startHttp(listen: string, metrics: Metrics, health: () => 
         refresh();
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
       } else {
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
-        const page = pages?.route(path);
-        if (!page) { res.writeHead(404).end(); return; }
-        const access = pageAccess(host, pages!.token, req.headers.authorization);
+        if (!pages) { res.writeHead(404).end(); return; }
+        // Who asks is settled before anything is read: a stranger learns
+        // neither what exists nor costs the store a query.
+        const access = pageAccess(host, pages.token, req.headers.authorization);
         if (access === 'no-credential') {
           res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('the pages are served off loopback only with a credential: set http.token_file\n');
-        } else if (access === 'unauthorized') {
-          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Basic realm="kernel-herald", charset="UTF-8"' }).end('unauthorized\n');
-        } else {
-          res.writeHead(page.status, { 'content-type': page.type, 'cache-control': 'no-cache' }).end(page.body);
+          return;
         }
+        if (access === 'unauthorized') {
+          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Basic realm="kernel-herald", charset="UTF-8"' }).end('unauthorized\n');
+          return;
+        }
+        const page = pages.route(new URL(req.url ?? '/', 'http://x').pathname);
+        if (!page) { res.writeHead(404).end(); return; }
+        res.writeHead(page.status, { 'content-type': page.type, 'cache-control': 'no-cache' }).end(page.body);
       }
-    })().catch(() => { res.writeHead(500).end(); });
+    })().catch((err: unknown) => {
+      log.warn('http request failed', { path: req.url, error: errorMessage(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -66,6 +66,8 @@ describe('rotation calendars and the announcement feed over HTTP, and who may re
     assert.equal((await get('/rotation/support.ics', { authorization: basic('s3cret-token') })).status, 200);
     assert.equal((await get('/rotation/support.ics', { authorization: basic('s3cret-tokeN') })).status, 401);
     assert.equal((await get('/healthz')).status, 200);
+    assert.equal((await get('/rotation/nope.ics')).status, 401, 'a stranger does not learn what exists');
+    assert.equal((await get('/rotation/nope.ics', { authorization: 'Bearer s3cret-token' })).status, 404);
     assert.ok(!JSON.stringify(w.logs.lines).includes('s3cret'), 'the token is never logged');
     await d.stop();
   });
