@@ -34,16 +34,17 @@ export const GROUPS = {
     mutate: {
       'src/rules/engine.ts': ['RulesEngine.processPending', 'RulesEngine.processPendingYielding', 'RulesEngine.processEvent', 'RulesEngine.runRule'],
       'src/rules/actions/email/index.ts': ['run'],
+      'src/rules/actions/webhook/index.ts': ['run'],
     },
-    tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts'],
+    tests: ['test/unit/engine.test.ts', 'test/unit/procedure.test.ts', 'test/unit/procedure-steps.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/crash.test.ts', 'test/integration/webhook.test.ts'],
   },
   mail: {
     mutate: {
-      'src/mail/outbox-worker.ts': ['OutboxWorker.deliverDue', 'OutboxWorker.failing', 'OutboxWorker.stop', 'OutboxWorker.pass', 'OutboxWorker.sendOne'],
+      'src/mail/outbox-worker.ts': ['OutboxWorker.deliverDue', 'OutboxWorker.failing', 'OutboxWorker.stop', 'OutboxWorker.pass', 'OutboxWorker.sendOne', 'OutboxWorker.noteFailure', 'refusedForGood'],
       'src/store/outbox.ts': ['OutboxStore.enqueue', 'OutboxStore.due', 'OutboxStore.nextDueAt', 'OutboxStore.markSent'],
       'src/rotation/mailer.ts': ['queueRequest'],
     },
-    tests: ['test/unit/assignments.test.ts', 'test/unit/assignment-replies.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
+    tests: ['test/unit/assignments.test.ts', 'test/unit/assignment-replies.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts', 'test/integration/webhook.test.ts'],
   },
   rotation: {
     mutate: {
