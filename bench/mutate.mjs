@@ -59,7 +59,7 @@ export const GROUPS = {
       'src/mail/outbox-worker.ts': ['OutboxWorker.sendOne', 'OutboxWorker.noteFailure', 'refusedForGood'],
       'src/mail/webhook-sender.ts': ['deliverWebhook'],
     },
-    tests: ['test/integration/webhook.test.ts', 'test/integration/outbox.test.ts'],
+    tests: ['test/integration/webhook.test.ts', 'test/integration/webhook-sender.test.ts', 'test/integration/outbox.test.ts'],
   },
   imap: {
     mutate: { 'src/watchers/imap/index.ts': ['ImapWatcher.catchUp', 'ImapWatcher.readOne'] },

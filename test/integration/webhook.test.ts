@@ -1,37 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { txnId } from '../../src/mail/webhook-sender.js';
+import { Endpoint } from '../helpers/endpoint.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
-
-interface Received { method: string; path: string; headers: IncomingMessage['headers']; body: string }
-
-/** A chat endpoint on 127.0.0.1: records each request, answers with the next status queued (200 when none). */
-class Endpoint {
-  readonly received: Received[] = [];
-  readonly answers: number[] = [];
-  private server: Server | undefined;
-  port = 0;
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(this.answers.shift() ?? 200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server!.address() as AddressInfo).port;
-  }
-  url(path: string): string { return `http://127.0.0.1:${this.port}${path}`; }
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
 
 describe('webhook action against a local HTTP endpoint', function () {
   this.timeout(30_000);
@@ -101,21 +73,25 @@ describe('webhook action against a local HTTP endpoint', function () {
     assert.equal(hook.received.length, 2, 'nothing again after a restart');
   });
 
-  it('a 404 or 401 fails at once (asking again changes nothing); a 429 or 408 is tried again', async () => {
+  it('a 400 fails at once (asking again changes nothing); a 408, then a 429, is tried again', async () => {
     feed('6.6.1');
     const cfg = w.config([{ id: 'k', type: 'rss', url: w.feeds.url('/k.xml') }], [rule({ url: hook.url('/gone') }), { id: 'slow', on: 'kernel.released', do: [{ webhook: { url: hook.url('/busy') } }] }]);
     const d = w.daemon(cfg, clock);
     await d.pollOnce();
     feed('6.6.2', '6.6.1');
-    hook.answers.push(404, 429);
+    hook.answers.push(400, 408);
     await d.pollOnce();
     const status = () => Object.fromEntries(d.store.outbox.list().map((m) => [m.recipients[0]!.replace(/^.*\//, ''), m.status]));
     assert.deepEqual(status(), { gone: 'failed', busy: 'pending' });
-    assert.ok(w.logs.lines.some((l) => l.message === 'webhook failed permanently; use `outbox retry`' && /HTTP 404/.test(String(l.error))));
+    assert.ok(w.logs.lines.some((l) => l.message === 'webhook failed permanently; use `outbox retry`' && /HTTP 400/.test(String(l.error))));
+    hook.answers.push(429);
+    now.t += 60_000;
+    await d.process();
+    assert.deepEqual(status(), { gone: 'failed', busy: 'pending' });
     now.t += 60_000;
     await d.process();
     assert.deepEqual(status(), { gone: 'failed', busy: 'sent' });
-    assert.equal(hook.received.length, 3);
+    assert.equal(hook.received.length, 4);
   });
 
   it('Matrix: PUT to a URL read from a secret file, {txn} fixed per delivery; only "(url from FILE)" is shown', async () => {
