@@ -239,6 +239,21 @@ export const EXPLAINED = [
   { file: 'src/rotation/mailer.ts', line: 'const thread = `assignment:${a.id}:${audience.kind}:${audience.kind === \'person\' ? audience.person.id : address.toLowerCase()}`;', why: 'only the name of a thread: keyed by a person\'s address instead of their id, or by a list address in another case, each recipient still has one thread (which has its test)' },
   { file: 'src/rotation/mailer.ts', line: 'const seq = store.assignments.messageCount(a.id) + 1;', why: 'only keeps Message-IDs unique, which one less does too' },
   { file: 'src/rotation/mailer.ts', line: 'if (!root) store.threads.claimRoot(thread, messageId, at);', why: 'claimRoot ignores a second claim' },
+  // webhook: the worker's give-up rule, the sender, the action
+  { file: 'src/mail/outbox-worker.ts', line: 'const status = (err as { context?: { status?: unknown } }).context?.status;', why: 'every error the sender throws is a HeraldError, which always has a context' },
+  { file: 'src/mail/outbox-worker.ts', line: "return typeof status === 'number' && status >= 400", replacement: "typeof status === 'number' || status >= 400", why: 'a status that is no number is not >= 400 either' },
+  { file: 'src/mail/outbox-worker.ts', line: "crashPoint('before-send');", why: 'the name a crash test kills at: the mail group runs those tests' },
+  { file: 'src/mail/outbox-worker.ts', line: "crashPoint('smtp-accepted');", why: 'the name a crash test kills at: the mail group runs those tests' },
+  { file: 'src/mail/outbox-worker.ts', line: 'if (!this.outage || this.outage.error !== error) {', why: "a mail outage's log pacing, in memory for status: nothing sent or recorded (the outage has its test in the mail group)" },
+  { file: 'src/mail/outbox-worker.ts', line: '} else {', after: /this\.outage = \{ since/, why: "a mail outage's count, in memory for status: nothing sent or recorded" },
+  { file: 'src/mail/outbox-worker.ts', line: 'this.outage.failures += 1;', why: "a mail outage's count, in memory for status: nothing sent or recorded" },
+  { file: 'src/mail/webhook-sender.ts', line: "new HeraldError('EWEBHOOK'", replacement: '""', why: "the error's code: the outbox records the message, nothing reads the code" },
+  { file: 'src/mail/webhook-sender.ts', line: "else reject(new HeraldError('EWEBHOOK', `${t.method} ${shown}: HTTP ${status} ${res.statusMessage ?? ''}`.trim()", why: "the wording of the error: Node always gives a status text, so the fallback and the trim change nothing" },
+  { file: 'src/mail/webhook-sender.ts', line: "const req = (url.protocol === 'https:' ? https : http)", why: 'https and http share request(); only TLS differs, and the tests serve plain HTTP' },
+  { file: 'src/rules/actions/webhook/index.ts', line: 'let subject = `${event.type} #${event.id}`;', why: 'the label of a webhook without a template in status and the outbox list' },
+  { file: 'src/rules/actions/webhook/index.ts', line: "throw new HeraldError('ETEMPLATE', `webhook template", why: "the error's code and details: the rule run records its message, which the test reads" },
+  { file: 'src/rules/actions/webhook/index.ts', line: "template: params.template ?? '(event)', thread_key: null, recipients: [displayUrl(target)]", why: 'labels for status and the outbox list; the target the worker sends to is in `webhook`' },
+  { file: 'src/rules/actions/webhook/index.ts', line: "return { action: 'webhook', summary:", why: "the action's summary" },
   // ingest
   { file: 'src/ingest/ingest.ts', line: '...(item.detail !== undefined ? { detail: item.detail } : {})', why: 'an undefined detail is stored as NULL either way' },
   { file: 'src/ingest/replay.ts', line: "out.push({ file: it.file, externalId: it.externalId, source: source.id, title: announcement?.title ?? ''", why: "the replay report's title" },
@@ -339,7 +354,9 @@ function recheckRanges(name) {
     const now = readFileSync(s.path, 'utf8').split('\n');
     const at = now.map((l, i) => (l.trim() === s.text ? i + 1 : 0)).filter((i) => i > 0);
     if (at.length === 0) console.log(`${name}: ${s.path}:${s.line} is gone (${s.text}); run the whole group`);
-    for (const i of at) out.add(`${s.path}:${i}-${i}`);
+    // A mutant may span lines (a block): the range must hold all of it, or Stryker leaves it out.
+    const span = s.m.location.end.line - s.m.location.start.line;
+    for (const i of at) out.add(`${s.path}:${i}-${i + span}`);
   }
   return [...out];
 }

@@ -132,7 +132,7 @@ export class OutboxWorker {
     return 'sent';
   }
 
-  private noteFailure(msg: OutboxMessage, error: string, log: Logger, permanent = false): void {
+  private noteFailure(msg: OutboxMessage, error: string, log: Logger, permanent: boolean): void {
     const attempt = msg.attempts + 1;
     const giveUp = permanent || attempt >= this.retry.maxAttempts;
     const next = giveUp ? null : new Date(this.clock.now().getTime() + backoffDelay(attempt, this.retry)).toISOString();

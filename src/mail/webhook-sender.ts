@@ -29,7 +29,7 @@ export function deliverWebhook(msg: OutboxMessage, timeoutMs: number): Promise<v
   const t = msg.webhook;
   if (!t) return Promise.reject(new HeraldError('EWEBHOOK', `outbox #${msg.id}: a webhook without a target`));
   const shown = displayUrl(t);
-  const raw = (t.url ?? readSecret(t.url_file!, 'webhook url_file').trim()).replaceAll('{txn}', txnId(msg.message_id));
+  const raw = (t.url ?? readSecret(t.url_file!, 'webhook url_file')).replaceAll('{txn}', txnId(msg.message_id));
   let url: URL;
   try {
     url = new URL(raw);
@@ -37,7 +37,7 @@ export function deliverWebhook(msg: OutboxMessage, timeoutMs: number): Promise<v
     return Promise.reject(new HeraldError('EWEBHOOK', `${t.method} ${shown}: not a URL`));
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'kernel-herald/0.1', ...t.headers };
-  for (const [name, ref] of Object.entries(t.secret_headers)) headers[name] = readSecret(ref, `webhook header ${name}`).trim();
+  for (const [name, ref] of Object.entries(t.secret_headers)) headers[name] = readSecret(ref, `webhook header ${name}`);
   const body = Buffer.from(msg.body);
   headers['content-length'] = String(body.length);
   return new Promise<void>((resolve, reject) => {
