@@ -242,6 +242,10 @@ export const EXPLAINED = [
   // webhook: the worker's give-up rule, the sender, the action
   { file: 'src/mail/outbox-worker.ts', line: 'const status = (err as { context?: { status?: unknown } }).context?.status;', why: 'every error the sender throws is a HeraldError, which always has a context' },
   { file: 'src/mail/outbox-worker.ts', line: "return typeof status === 'number' && status >= 400", replacement: "typeof status === 'number' || status >= 400", why: 'a status that is no number is not >= 400 either' },
+  { file: 'src/mail/outbox-worker.ts', line: "return typeof status === 'number' && status >= 400", replacement: 'true', after: /context\?\.status;$/, why: 'only when the whole test is true is this a change; a status that is no number (a network error) is not >= 400 either (the 3xx and 4xx edges have tests)' },
+  { file: 'src/mail/outbox-worker.ts', line: "this.noteFailure(msg, errorMessage(err), log, msg.kind === 'webhook' && refusedForGood(err));", why: 'a mail error carries no HTTP status, so the rule gives no for mail either way' },
+  { file: 'src/mail/webhook-sender.ts', line: 'if (status >= 200 && status < 300) resolve();', replacement: 'true', why: 'no final answer below 200 reaches the callback (1xx are interim)' },
+  { file: 'src/rules/actions/webhook/index.ts', line: 'const context = { ...renderContext(event, { from: ctx.mail.from }', replacement: '{}', why: 'no shipped webhook template prints the From address' },
   { file: 'src/mail/outbox-worker.ts', line: "crashPoint('before-send');", why: 'the name a crash test kills at: the mail group runs those tests' },
   { file: 'src/mail/outbox-worker.ts', line: "crashPoint('smtp-accepted');", why: 'the name a crash test kills at: the mail group runs those tests' },
   { file: 'src/mail/outbox-worker.ts', line: 'if (!this.outage || this.outage.error !== error) {', why: "a mail outage's log pacing, in memory for status: nothing sent or recorded (the outage has its test in the mail group)" },

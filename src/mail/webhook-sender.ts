@@ -47,8 +47,9 @@ export function deliverWebhook(msg: OutboxMessage, timeoutMs: number): Promise<v
       if (status >= 200 && status < 300) resolve();
       else reject(new HeraldError('EWEBHOOK', `${t.method} ${shown}: HTTP ${status} ${res.statusMessage ?? ''}`.trim(), { status }));
     });
+    // The timeout's signal aborts the request: the only abort there is.
     req.on('error', (err: Error & { code?: string }) => {
-      reject(new HeraldError('EWEBHOOK', `${t.method} ${shown}: ${err.name === 'TimeoutError' || err.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : err.code ?? err.message}`));
+      reject(new HeraldError('EWEBHOOK', `${t.method} ${shown}: ${err.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : err.code ?? err.message}`));
     });
     req.end(body);
   });

@@ -43,6 +43,7 @@ describe('webhook sender against a local endpoint', () => {
     assert.equal(r.method, 'PUT');
     assert.equal(r.body, '{"a":1}');
     assert.equal(r.headers['content-type'], 'application/json');
+    assert.equal(r.headers['user-agent'], 'kernel-herald/0.1');
     assert.equal(r.headers['content-length'], '7');
     assert.equal(r.headers['x-a'], '1');
     assert.equal(r.headers.authorization, 'Bearer abc');

@@ -73,7 +73,7 @@ describe('webhook action against a local HTTP endpoint', function () {
     assert.equal(hook.received.length, 2, 'nothing again after a restart');
   });
 
-  it('a 400 fails at once (asking again changes nothing); a 408, then a 429, is tried again', async () => {
+  it('a 400 fails at once (asking again changes nothing); a 408, a 302 and a 429 are tried again; two deliveries go out in one pass', async () => {
     feed('6.6.1');
     const cfg = w.config([{ id: 'k', type: 'rss', url: w.feeds.url('/k.xml') }], [rule({ url: hook.url('/gone') }), { id: 'slow', on: 'kernel.released', do: [{ webhook: { url: hook.url('/busy') } }] }]);
     const d = w.daemon(cfg, clock);
@@ -84,14 +84,20 @@ describe('webhook action against a local HTTP endpoint', function () {
     const status = () => Object.fromEntries(d.store.outbox.list().map((m) => [m.recipients[0]!.replace(/^.*\//, ''), m.status]));
     assert.deepEqual(status(), { gone: 'failed', busy: 'pending' });
     assert.ok(w.logs.lines.some((l) => l.message === 'webhook failed permanently; use `outbox retry`' && /HTTP 400/.test(String(l.error))));
-    hook.answers.push(429);
-    now.t += 60_000;
-    await d.process();
-    assert.deepEqual(status(), { gone: 'failed', busy: 'pending' });
+    for (const answer of [302, 429]) {
+      hook.answers.push(answer);
+      now.t += 60_000;
+      await d.process();
+      assert.deepEqual(status(), { gone: 'failed', busy: 'pending' }, `after a ${answer}`);
+    }
     now.t += 60_000;
     await d.process();
     assert.deepEqual(status(), { gone: 'failed', busy: 'sent' });
-    assert.equal(hook.received.length, 4);
+    assert.equal(hook.received.length, 5);
+    // A second kernel: both rules' deliveries go out in the same pass.
+    feed('6.6.3', '6.6.2', '6.6.1');
+    await d.pollOnce();
+    assert.equal(hook.received.length, 7);
   });
 
   it('Matrix: PUT to a URL read from a secret file, {txn} fixed per delivery; only "(url from FILE)" is shown', async () => {
