@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { HeraldError, errorMessage, exitCodeOf } from '../errors.js';
 import { buildProgram, commandNamed } from './program.js';
@@ -32,5 +31,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// Not a top-level await: the bundle is a CommonJS script (see launch.ts).
+void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -97,7 +97,7 @@ export function replyVerb(text: string): ReplyWord | undefined {
   return replyAnswer(text)?.word;
 }
 
-const OOO_SUBJECT = /(^|\W)(auto(matic|matische)?[ _-]?(reply|response|antwort|respon[sd]er)|out of (the )?office|abwesenheit\w*|absence|vacation reply|r[ée]ponse automatique|respuesta autom[áa]tica|away from (my|the) (desk|office))(\W|$)/i;
+const OOO_SUBJECT = /(^|\W)(auto(matic|matische)?[ _-]?(reply|response|antwort|respon[sd]er)|out of (the )?office|abwesenheit\w*|absence|vacation reply|r[\u00e9e]ponse automatique|respuesta autom[\u00e1a]tica|away from (my|the) (desk|office))(\W|$)/i;
 
 /**
  * Why a mail looks automatic, or undefined. The marks the mail world uses:

@@ -127,8 +127,12 @@ export function parseJson(text: string): unknown {
   }
 }
 
+// Loaded on first use (a poll of feeds never parses mail); kept, since each
+// dynamic import() of a loaded module still costs a resolve and a few ticks.
+let mailparser: Promise<typeof import('mailparser')> | undefined;
+
 export async function parseMail(source: string | Buffer): Promise<MailInput> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser } = await (mailparser ??= import('mailparser'));
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   // The raw header values: mailparser folds some (List-*) into structures.
   const headers: Record<string, string> = {};

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// The installed entry point (dist/cli/main.js). The program itself is one
+// CommonJS script, dist/cli/core.cjs, bundled from main.ts; this runs it with
+// the V8 code cache the build wrote beside it (core.cache), so a command
+// starts from compiled code instead of parsing and compiling megabytes of
+// JavaScript on every run: Node 20 has no compile cache of its own for
+// modules. The cache is trusted like the code: it is read only from the
+// bundle's own directory, never from a temporary or user-writable place.
+// V8 checks it against the source, its own version and flags, and rejects a
+// stale one (after a Node upgrade, say); the script then compiles as usual,
+// only slower, until the next build writes a new cache.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Module, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const dir = dirname(fileURLToPath(import.meta.url));
+const file = join(dir, 'core.cjs');
+
+let cachedData: Buffer | undefined;
+try {
+  cachedData = readFileSync(join(dir, 'core.cache'));
+} catch {
+  // No cache (a build that skipped it): compiled from source.
+}
+// esbuild wraps the bundle in CommonJS's own function wrapper (see package.json).
+const script = new Script(readFileSync(file, 'utf8'), { filename: file, ...(cachedData ? { cachedData } : {}) });
+if (process.env.KERNEL_HERALD_CODE_CACHE === 'report') process.stderr.write(`code cache: ${!cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
+cachedData = undefined;
+
+// The build runs one command with this set and keeps what V8 compiled by its end.
+const out = process.env.KERNEL_HERALD_CODE_CACHE_OUT;
+if (out) process.on('exit', () => writeFileSync(out, script.createCachedData()));
+
+const mod = new Module(file);
+mod.filename = file;
+mod.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dir);
+(script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void)(
+  mod.exports, createRequire(file), mod, file, dir);
