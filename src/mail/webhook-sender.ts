@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import https from 'node:https';
 import { HeraldError } from '../errors.js';
 import { readSecret } from '../secrets.js';
 import type { OutboxMessage, WebhookTarget } from '../store/outbox.js';
+import { https } from '../https.js';
 
 /**
  * What logs, status and the outbox show of a webhook's URL: a URL read from a
@@ -41,7 +41,7 @@ export function deliverWebhook(msg: OutboxMessage, timeoutMs: number): Promise<v
   const body = Buffer.from(msg.body);
   headers['content-length'] = String(body.length);
   return new Promise<void>((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method: t.method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const req = (url.protocol === 'https:' ? https() : http).request(url, { method: t.method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) resolve();

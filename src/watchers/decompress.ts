@@ -7,7 +7,9 @@ import { HeraldError } from '../errors.js';
 
 const gunzipAsync = promisify(gunzip);
 // xz-decompress is CommonJS; its default export differs between loaders (node, tsx).
-const { XzReadableStream } = createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress');
+// Loaded on the first .xz file: a daemon watching feeds alone never needs it.
+let xz: typeof import('xz-decompress') | undefined;
+const xzDecompress = () => (xz ??= createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress'));
 
 function tooBig(name: string, max: number): HeraldError {
   return new HeraldError('EINPUT', `${name}: decompresses to more than ${max} bytes (max_uncompressed_bytes)`);
@@ -31,7 +33,7 @@ export async function decompress(data: Buffer, name: string, maxBytes: number): 
     const chunks: Buffer[] = [];
     let total = 0;
     try {
-      const reader = new XzReadableStream(new Blob([new Uint8Array(data)]).stream()).getReader();
+      const reader = new (xzDecompress().XzReadableStream)(new Blob([new Uint8Array(data)]).stream()).getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;

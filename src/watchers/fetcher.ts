@@ -1,8 +1,8 @@
 import http from 'node:http';
-import https from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { HeraldError } from '../errors.js';
+import { https } from '../https.js';
 
 export interface FetchRequest {
   url: string;
@@ -53,7 +53,7 @@ function get(req: FetchRequest, url: string, headers: Record<string, string>, si
       return;
     }
     const fail = (err: unknown) => reject(err instanceof HeraldError ? err : fetchError(req, err, signal.aborted));
-    const request = (target.protocol === 'https:' ? https : http).get(target, { headers, signal }, (res) => {
+    const request = (target.protocol === 'https:' ? https() : http).get(target, { headers, signal }, (res) => {
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status) && res.headers.location) {
         res.resume();
