@@ -1,6 +1,7 @@
 import type Parser from 'rss-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { HeraldError } from '../errors.js';
+import { parsePlainMail } from './plain-mail.js';
 import type { FeedItem, FeedMeta, MailInput, SourceInput } from './source.js';
 
 // The parsing boundary for whole documents: bytes -> text -> feed, JSON, mail
@@ -131,7 +132,13 @@ export function parseJson(text: string): unknown {
 // dynamic import() of a loaded module still costs a resolve and a few ticks.
 let mailparser: Promise<typeof import('mailparser')> | undefined;
 
+/** A mail as the sources read it: one plain-text part the quick way, anything else through mailparser. */
 export async function parseMail(source: string | Buffer): Promise<MailInput> {
+  return parsePlainMail(source) ?? parseFullMail(source);
+}
+
+/** Any mail, through mailparser's full MIME reading (multipart, HTML, charsets, encoded words). */
+export async function parseFullMail(source: string | Buffer): Promise<MailInput> {
   const { simpleParser } = await (mailparser ??= import('mailparser'));
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   // The raw header values: mailparser folds some (List-*) into structures.
