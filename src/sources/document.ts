@@ -142,8 +142,9 @@ export async function parseFullMail(source: string | Buffer): Promise<MailInput>
   const { simpleParser } = await (mailparser ??= import('mailparser'));
   const m = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   // The raw header values: mailparser folds some (List-*) into structures.
-  const headers: Record<string, string> = {};
-  const headerValues: Record<string, string[]> = {};
+  // No prototype: a header named constructor or __proto__ is a header like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const headerValues: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const h of m.headerLines) {
     const value = h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
     headers[h.key] = headers[h.key] === undefined ? value : `${headers[h.key]}, ${value}`;

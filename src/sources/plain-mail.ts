@@ -42,8 +42,9 @@ export function parsePlainMail(source: string | Buffer): MailInput | undefined {
   if (!split) return undefined;
   const { lines, body } = split;
 
-  const headers: Record<string, string> = {};
-  const headerValues: Record<string, string[]> = {};
+  // No prototype: a header named constructor or __proto__ is a header like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const headerValues: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const line of lines) {
     const colon = line.indexOf(':');
     const name = line.slice(0, colon);

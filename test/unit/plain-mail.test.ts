@@ -53,6 +53,19 @@ describe('plain mail: the quick reading of one text/plain part gives what mailpa
     ]) await same(m);
   });
 
+  it('a header named like a property of every object (constructor, __proto__) is a header like any other, on both paths', async () => {
+    for (const m of [mail('Constructor: x\n__proto__: y\nhasOwnProperty: z\n'), mail('Content-Type: text/html\nconstructor: x\n__proto__: y\n', '<p>kernel</p>\n')]) {
+      for (const read of [parseMail, parseFullMail]) {
+        const r = await read(m);
+        assert.equal(r.headers.constructor, 'x');
+        assert.deepEqual(r.headerValues?.constructor, ['x']);
+        assert.equal(r.headers['__proto__'], 'y');
+        assert.equal(Object.keys(r.headers).includes('__proto__'), true);
+      }
+    }
+    await same(mail('Constructor: x\n__proto__: y\n'));
+  });
+
   it('bodies: none, empty, unterminated, lone CR, NUL, UTF-8, and quoted-printable with soft breaks', async () => {
     for (const m of [
       `${HEAD}`,
