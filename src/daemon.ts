@@ -11,6 +11,7 @@ import { nullMetrics } from './http/null-metrics.js';
 import { pageRoutes } from './http/pages.js';
 import { startHttp } from './http/server.js';
 import type { Logger } from './log.js';
+import { OutboxSchedule } from './mail/outbox-schedule.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { fileTransport, sendmailTransport, smtpTransport, type MailTransport } from './mail/transports.js';
 import { readSecret } from './secrets.js';
@@ -108,12 +109,12 @@ export class Daemon {
   private deadlineTask: { stop(): void } | undefined;
   private pruneTask: ScheduledTask | undefined;
   private readonly worker: OutboxWorker;
+  private readonly mail: OutboxSchedule;
   private readonly transport: MailTransport;
   private readonly clock: Clock;
   private readonly log: Logger;
   private scheduler: Scheduler | undefined;
   private server: Server | undefined;
-  private mailTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private rulesRun: Promise<RuleRunReport[]> | undefined;
   private readonly dryRun: boolean;
@@ -135,7 +136,7 @@ export class Daemon {
     this.builds = new BuildTracker({
       ...base, log: this.log.child({ component: 'builds' }), stateDir: config.state_dir, targets: config.builds,
       onEvents: () => {
-        if (!this.stopping) this.runRules().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
+        if (!this.stopping) this.runRules().then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
     this.procedures = procedureService(loaded, this.store, this.clock, this.log, this.assignments, this.builds);
@@ -148,6 +149,7 @@ export class Daemon {
     this.worker = new OutboxWorker(this.store, this.transport,
       { baseMs: config.mail.retry.base, maxMs: config.mail.retry.max, maxAttempts: config.mail.retry.max_attempts },
       this.clock, this.log, (template) => this.metrics.mailsSent.inc({ template }));
+    this.mail = new OutboxSchedule(this.store, this.worker, this.clock, config.mail.every, this.log);
     this.monitor = new Monitor({
       store: this.store, clock: this.clock, log: this.log, metrics: () => this.metrics, config,
       watchers: config.watchers.map((w) => ({ id: w.id, type: w.type, ...watcherTiming(w) })),
@@ -213,7 +215,7 @@ export class Daemon {
     if (o.notModified) return;
     // Rules now; delivery in the background, so a slow mail server never holds up a watcher.
     await this.runRules();
-    this.armMail(true);
+    this.mail.arm(true);
   }
 
   /** One cycle of the named (or all) watchers, processed fully. */
@@ -249,32 +251,18 @@ export class Daemon {
     this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
     this.scheduler.start();
     this.builds.start();
-    this.armMail(true);
+    this.mail.arm(true);
     // Deadlines are minutes to days: a check each minute is on time, and survives
     // restarts because the deadlines live in the database, not in timers.
     this.deadlineTask = everyMinute(() => {
       if (this.stopping) return;
-      this.runRules().then(() => this.checkRepos()).then(() => this.armMail(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
+      this.runRules().then(() => this.checkRepos()).then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
     });
-    void this.checkRepos().then(() => this.armMail(true)).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
+    void this.checkRepos().then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
     // Daily, at a quiet hour, and once now: what retention allows to go, goes.
     this.pruneTask = cron.schedule('23 4 * * *', () => this.prune(), { name: 'retention' });
     this.prune();
     this.log[opts.reload ? 'debug' : 'info']('started', { config: this.loaded.origin, watchers: this.watchers.map((w) => w.id), rules: this.config.rules.map((r) => r.id), state_dir: this.config.state_dir });
-  }
-
-  /** The outbox wakes at its regular interval, or sooner when a retry falls due. */
-  private armMail(now = false): void {
-    if (this.stopping) return;
-    if (this.mailTimer) clearTimeout(this.mailTimer);
-    const next = this.store.outbox.nextDueAt();
-    const untilDue = next ? new Date(next).getTime() - this.clock.now().getTime() : Infinity;
-    const delay = now ? 0 : Math.max(10, Math.min(this.config.mail.every, untilDue));
-    this.mailTimer = setTimeout(() => {
-      this.worker.deliverDue()
-        .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
-        .finally(() => this.armMail());
-    }, delay);
   }
 
   /** The retention prune; a failure is logged and tried again the next day. */
@@ -302,7 +290,7 @@ export class Daemon {
   async stop(opts: { reload?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (this.mailTimer) clearTimeout(this.mailTimer);
+    this.mail.stop();
     this.deadlineTask?.stop();
     await this.pruneTask?.destroy();
     const work = Promise.allSettled([

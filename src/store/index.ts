@@ -43,6 +43,11 @@ export class Store {
     return new Store(openDatabase(path));
   }
 
+  /** Changes when another connection (a CLI command) commits; this connection's own writes leave it as it is. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** Runs fn in one transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();

@@ -54,9 +54,13 @@ export type NewMessage = Pick<OutboxMessage, 'message_id' | 'rule_run_id' | 'eve
 export const DUE_SQL = `SELECT * FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?) ORDER BY id LIMIT ?`;
 
 export class OutboxStore {
+  /** Messages queued or queued again through this handle: the daemon's outbox pass notices them without reading the table. */
+  changes = 0;
+
   constructor(private readonly db: DB) {}
 
   enqueue(m: NewMessage, at: string): number {
+    this.changes += 1;
     const res = this.db.prepare(`INSERT INTO outbox (message_id, rule_run_id, event_id, release_id, template, thread_key,
       recipients, cc, subject, body, in_reply_to, refs, next_attempt_at, created_at, kind, webhook)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -88,6 +92,7 @@ export class OutboxStore {
 
   /** Back to pending, due now, attempts reset. False when the id is unknown or already sent. */
   retry(id: number, at: string): boolean {
+    this.changes += 1;
     return this.db.prepare(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status != 'sent'`)
       .run(at, id).changes === 1;
   }

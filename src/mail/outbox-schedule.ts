@@ -1,0 +1,76 @@
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { OutboxWorker } from './outbox-worker.js';
+
+/** What the last pass saw of the store: other connections' commits, and the mail this process queued. */
+interface Seen { version: number; changes: number }
+
+/**
+ * When the outbox worker runs: at once when this process queued mail, when
+ * a retry falls due, and at the regular interval (`mail.every`) for mail
+ * another process queued (a CLI command). The regular pass reads the outbox
+ * only when another connection has written since the last pass began, this
+ * process queued mail, or a retry fell due: an idle daemon wakes for a
+ * pragma rather than two queries. On a virtual machine the cold queries of
+ * each wake-up were most of an idle daemon's CPU.
+ */
+export class OutboxSchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly worker: OutboxWorker,
+    private readonly clock: Clock,
+    private readonly everyMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** A pass now (`now`), or at the next regular or retry time. */
+  arm(now = false): void {
+    if (this.stopped) return;
+    this.wait(now, this.seen(), this.dueAt());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private wait(now: boolean, seen: Seen | undefined, dueAt: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    const delay = now ? 0 : Math.max(10, Math.min(this.everyMs, dueAt - this.clock.now().getTime()));
+    this.timer = setTimeout(() => {
+      if (this.stopped) return;
+      // Taken before the pass: whatever another process commits during it is seen next time.
+      const current = this.seen();
+      const quiet = !now && seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt
+        && current.version === seen.version && current.changes === seen.changes;
+      if (quiet) return this.wait(false, seen, dueAt);
+      this.worker.deliverDue()
+        .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
+        .finally(() => { if (!this.stopped) this.wait(false, current, this.dueAt()); });
+    }, delay);
+  }
+
+  /** Undefined when the store cannot say: the next pass then reads the outbox. */
+  private seen(): Seen | undefined {
+    try {
+      return { version: this.store.dataVersion(), changes: this.store.outbox.changes };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** When the earliest retry falls due (ms); a store that cannot say leaves the regular interval. */
+  private dueAt(): number {
+    try {
+      const next = this.store.outbox.nextDueAt();
+      return next ? new Date(next).getTime() : Infinity;
+    } catch {
+      return Infinity;
+    }
+  }
+}
