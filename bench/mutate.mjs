@@ -45,6 +45,11 @@ export const GROUPS = {
     },
     tests: ['test/unit/assignments.test.ts', 'test/unit/assignment-replies.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts', 'test/integration/pipeline.test.ts', 'test/integration/health.test.ts', 'test/integration/crash.test.ts', 'test/integration/assignment.test.ts'],
   },
+  // When the outbox runs: at once for this process's mail, at a retry's time, and at the regular interval only when another process may have queued some.
+  schedule: {
+    mutate: { 'src/mail/outbox-schedule.ts': ['OutboxSchedule.arm', 'OutboxSchedule.wait', 'OutboxSchedule.stop'] },
+    tests: ['test/integration/outbox-schedule.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts'],
+  },
   rotation: {
     mutate: {
       'src/rotation/replies.ts': ['ReplyHandler.handle', 'ReplyHandler.resolve', 'ReplyHandler.handleOne', 'ReplyHandler.handleStep'],

@@ -41,7 +41,7 @@ const mail = z.strictObject({
    */
   authserv_id: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as mx.example.org').optional(),
   retry: retry.prefault({}),
-  every: duration.prefault('10s'),
+  every: duration.prefault('1m'),
 });
 
 const person = z.strictObject({ name: z.string().min(1), email: emailAddress });

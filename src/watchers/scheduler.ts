@@ -6,6 +6,19 @@ import type { Store } from '../store/index.js';
 import type { PollOutcome, Watcher } from './types.js';
 
 /**
+ * A timer's delay moved to the next tick of a grid (a second, or a tenth of a
+ * shorter interval), so watchers falling due within the same tick are polled
+ * in one wake-up: an idle daemon with twenty watchers wakes once a minute, not
+ * twenty times (each wake-up, on a virtual machine, costs more than the poll).
+ * A poll due now stays due now.
+ */
+export function coalesced(delayMs: number, nowMs: number, everyMs = 60_000): number {
+  if (delayMs <= 0) return 0;
+  const grid = Math.max(1, Math.min(1000, Math.floor(everyMs / 10)));
+  return Math.ceil((nowMs + delayMs) / grid) * grid - nowMs;
+}
+
+/**
  * Polls each watcher on its own schedule (`every:` by timer, `cron:` by
  * node-cron), never two polls of one watcher at once, honouring the backoff a
  * failure set. One watcher failing or hanging never delays another.
@@ -43,9 +56,10 @@ export class Scheduler {
   private arm(w: Watcher): void {
     if (this.stopped) return;
     const next = this.store.watchers.get(w.id).next_poll_at;
-    const delay = next ? Math.max(0, new Date(next).getTime() - this.clock.now().getTime()) : 0;
+    const now = this.clock.now().getTime();
+    const delay = next ? Math.max(0, new Date(next).getTime() - now) : 0;
     // setTimeout's limit is ~24.8 days; re-arm rather than overflow.
-    const t = setTimeout(() => { this.timers.delete(w.id); void this.tick(w, false).finally(() => this.arm(w)); }, Math.min(delay, 2 ** 31 - 1));
+    const t = setTimeout(() => { this.timers.delete(w.id); void this.tick(w, false).finally(() => this.arm(w)); }, Math.min(coalesced(delay, now, w.schedule.everyMs), 2 ** 31 - 1));
     this.timers.set(w.id, t);
   }
 
