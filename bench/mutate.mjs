@@ -48,7 +48,7 @@ export const GROUPS = {
   // When the outbox runs: at once for this process's mail, at a retry's time, and at the regular interval only when another process may have queued some.
   schedule: {
     mutate: { 'src/mail/outbox-schedule.ts': ['OutboxSchedule.arm', 'OutboxSchedule.wait', 'OutboxSchedule.stop'] },
-    tests: ['test/integration/outbox-schedule.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts'],
+    tests: ['test/unit/outbox-schedule.test.ts', 'test/integration/outbox-schedule.test.ts', 'test/integration/outbox.test.ts', 'test/integration/stop.test.ts'],
   },
   rotation: {
     mutate: {

@@ -136,7 +136,7 @@ export class Daemon {
     this.builds = new BuildTracker({
       ...base, log: this.log.child({ component: 'builds' }), stateDir: config.state_dir, targets: config.builds,
       onEvents: () => {
-        if (!this.stopping) this.runRules().then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
+        if (!this.stopping) this.runRules().then(() => this.mail.arm()).catch((err: unknown) => this.log.error('processing build events failed', { error: errorMessage(err) }));
       },
     });
     this.procedures = procedureService(loaded, this.store, this.clock, this.log, this.assignments, this.builds);
@@ -215,7 +215,7 @@ export class Daemon {
     if (o.notModified) return;
     // Rules now; delivery in the background, so a slow mail server never holds up a watcher.
     await this.runRules();
-    this.mail.arm(true);
+    this.mail.arm();
   }
 
   /** One cycle of the named (or all) watchers, processed fully. */
@@ -251,14 +251,14 @@ export class Daemon {
     this.scheduler = new Scheduler(this.watchers, this.store, this.clock, this.log, (o) => this.afterPoll(o));
     this.scheduler.start();
     this.builds.start();
-    this.mail.arm(true);
+    this.mail.arm();
     // Deadlines are minutes to days: a check each minute is on time, and survives
     // restarts because the deadlines live in the database, not in timers.
     this.deadlineTask = everyMinute(() => {
       if (this.stopping) return;
-      this.runRules().then(() => this.checkRepos()).then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
+      this.runRules().then(() => this.checkRepos()).then(() => this.mail.arm()).catch((err: unknown) => this.log.error('deadline check failed', { error: errorMessage(err) }));
     });
-    void this.checkRepos().then(() => this.mail.arm(true)).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
+    void this.checkRepos().then(() => this.mail.arm()).catch((err: unknown) => this.log.error('publish check failed', { error: errorMessage(err) }));
     // Daily, at a quiet hour, and once now: what retention allows to go, goes.
     this.pruneTask = cron.schedule('23 4 * * *', () => this.prune(), { name: 'retention' });
     this.prune();

@@ -28,25 +28,25 @@ export class OutboxSchedule {
     private readonly log: Logger,
   ) {}
 
-  /** A pass now (`now`), or at the next regular or retry time. */
-  arm(now = false): void {
-    if (this.stopped) return;
-    this.wait(now, this.seen(), this.dueAt());
+  /** A pass now (this process queued mail, or wants it sent), then the regular and retry times again. */
+  arm(): void {
+    if (!this.stopped) this.wait(true, undefined, Infinity);
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
   }
 
   private wait(now: boolean, seen: Seen | undefined, dueAt: number): void {
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     const delay = now ? 0 : Math.max(10, Math.min(this.everyMs, dueAt - this.clock.now().getTime()));
+    // stop() clears this timer, so it never fires after a stop.
     this.timer = setTimeout(() => {
-      if (this.stopped) return;
       // Taken before the pass: whatever another process commits during it is seen next time.
       const current = this.seen();
-      const quiet = !now && seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt
+      // No `seen`: a pass was asked for, or the store could not say last time.
+      const quiet = seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt
         && current.version === seen.version && current.changes === seen.changes;
       if (quiet) return this.wait(false, seen, dueAt);
       this.worker.deliverDue()
