@@ -292,8 +292,11 @@ export const EXPLAINED = [
   { file: 'src/mail/outbox-worker.ts', line: "if (ok === 'sent') sent += 1;", why: 'counts for the report' },
   { file: 'src/mail/outbox-worker.ts', line: "else if (ok === 'failed') failed += 1;", why: 'counts for the report' },
   { file: 'src/mail/outbox-worker.ts', line: "return 'unrecorded';", why: "the pass stops on any answer but 'sent' and 'failed'" },
-  { file: 'src/store/outbox.ts', line: 'nextDueAt(): string | undefined {', why: 'only how soon a retry is noticed: the regular interval picks it up' },
-  { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: 'only how soon a retry is noticed: the regular interval picks it up' },
+  { file: 'src/store/outbox.ts', line: 'nextDueAt(): string | undefined {', why: "only how soon a retry is noticed: the minutely check's pass picks it up" },
+  { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: "only how soon a retry is noticed: the minutely check's pass picks it up" },
+  // schedule
+  { file: 'src/mail/outbox-schedule.ts', line: 'const quiet = seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt', replacement: 'this.clock.now().getTime() <= dueAt', why: 'the same millisecond as the retry: the pass comes one interval check later at most' },
+  { file: 'src/mail/outbox-schedule.ts', line: '.finally(() => { if (!this.stopped) this.wait(false, current, this.dueAt()); });', replacement: 'true', why: 'a check at once after each pass, which finds nothing changed since the pass began and waits as usual' },
   { file: 'src/rotation/mailer.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },
   { file: 'src/rotation/mailer.ts', line: 'const ids: string[] = [];', why: 'the ids it returns are not used by its caller' },
 ];
