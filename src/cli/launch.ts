@@ -33,8 +33,8 @@ cachedData = undefined;
 const out = process.env.KERNEL_HERALD_CODE_CACHE_OUT;
 if (out) process.on('exit', () => writeFileSync(out, script.createCachedData()));
 
+// require() resolves from the script's own path (createRequire), so node_modules is found as before.
 const mod = new Module(file);
 mod.filename = file;
-mod.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dir);
 (script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void)(
   mod.exports, createRequire(file), mod, file, dir);
