@@ -3,6 +3,7 @@ import { SUMMARY } from './commands.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { describeWatcher } from '../watchers/registry.js';
 import { triggerFor } from '../builds/registry.js';
+import { actionFiles } from '../rules/actions/registry.js';
 import type { ProcedureConfig } from '../procedure/schema.js';
 import { formatDuration } from '../duration.js';
 import type { Config } from '../config/schema.js';
@@ -70,12 +71,7 @@ function secretWarnings(config: Config): string[] {
   const refs: [string, string][] = [];
   if (config.mail.smtp?.password_file) refs.push(['mail.smtp.password_file', config.mail.smtp.password_file]);
   if (config.http !== 'off' && config.http.token_file) refs.push(['http.token_file', config.http.token_file]);
-  config.rules.forEach((r, i) => r.do.forEach((a, j) => {
-    if (a.action !== 'webhook') return;
-    const w = a.params as { url_file?: string; secret_headers: Record<string, string> };
-    if (w.url_file) refs.push([`rules[${i}].do[${j}].webhook.url_file`, w.url_file]);
-    for (const [k, ref] of Object.entries(w.secret_headers)) refs.push([`rules[${i}].do[${j}].webhook.secret_headers.${k}`, ref]);
-  }));
+  for (const f of actionFiles(config.rules)) refs.push([f.key, f.ref]);
   config.watchers.forEach((w, i) => { if (w.type === 'imap') refs.push([`watchers[${i}].password_file`, w.password_file]); });
   for (const [name, t] of Object.entries(config.builds)) {
     for (const [key, ref] of Object.entries(triggerFor(t.type)?.secrets?.(t) ?? {})) refs.push([`builds.${name}.${key}`, ref]);

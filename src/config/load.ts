@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { HeraldError, errorMessage } from '../errors.js';
 import { isCredentialRef } from '../secrets.js';
 import { TemplateSet } from '../mail/templates.js';
-import { actionByName, actions } from '../rules/actions/registry.js';
+import { actionByName, actionFiles, actions } from '../rules/actions/registry.js';
 import { didYouMean } from '../suggest.js';
 import { sourceById, sources } from '../sources/registry.js';
 import { configSchema, type Config, type RuleConfig } from './schema.js';
@@ -96,12 +96,7 @@ function finish(config: Config, baseDir: string): TemplateSet {
     w.password_file = resolvePath(baseDir, w.password_file);
     if (w.ca_file) w.ca_file = resolvePath(baseDir, w.ca_file);
   }
-  for (const a of config.rules.flatMap((r) => r.do)) {
-    if (a.action !== 'webhook') continue;
-    const w = a.params as { url_file?: string; secret_headers: Record<string, string> };
-    if (w.url_file) w.url_file = resolvePath(baseDir, w.url_file);
-    for (const k of Object.keys(w.secret_headers)) w.secret_headers[k] = resolvePath(baseDir, w.secret_headers[k]!);
-  }
+  for (const f of actionFiles(config.rules)) f.set(resolvePath(baseDir, f.ref));
   for (const t of Object.values(config.builds) as Record<string, unknown>[]) {
     for (const key of ['token_file', 'api_token_file', 'cwd']) if (typeof t[key] === 'string') t[key] = resolvePath(baseDir, t[key]);
   }

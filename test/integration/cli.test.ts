@@ -84,10 +84,14 @@ describe('CLI: exit codes and output', function () {
 
   it('check-config warns of a missing secret of any kind, accepts http listen: off', async () => {
     const cfg = writeConfig(t.dir, { state_dir: join(t.dir, 's'), http: { listen: 'off' }, mail: { from: 'a@b.c' },
-      watchers: [{ id: 'm', type: 'imap', host: 'imap.example.org', user: 'u', password_file: 'imap.pw' }] });
+      watchers: [{ id: 'm', type: 'imap', host: 'imap.example.org', user: 'u', password_file: 'imap.pw' }],
+      rules: [{ id: 'chat', on: 'kernel.released', do: [{ email: { template: 'kernel-notice', to: ['a@b.c'] } }, { webhook: { url_file: 'hook.url', secret_headers: { Authorization: 'hook.token' } } }] }] });
     const res = await runCli(['check-config', cfg]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, new RegExp(`warning: watchers\\[0\\]\\.password_file: ${join(t.dir, 'imap.pw')} does not exist yet`));
+    // A webhook's files, named where they stand and made absolute against the config's folder.
+    assert.match(res.stderr, new RegExp(`warning: rules\\[0\\]\\.do\\[1\\]\\.webhook\\.url_file: ${join(t.dir, 'hook.url')} does not exist yet`));
+    assert.match(res.stderr, new RegExp(`warning: rules\\[0\\]\\.do\\[1\\]\\.webhook\\.secret_headers\\.Authorization: ${join(t.dir, 'hook.token')} does not exist yet`));
     assert.match(res.stdout, /http:\s+off/);
   });
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ActionRunner } from './types.js';
+import type { ActionRunner, FileRef } from './types.js';
 import { didYouMean } from '../../suggest.js';
 import { emailAction } from './email/index.js';
 import { assignAction } from './assign/index.js';
@@ -42,3 +42,9 @@ export const actionSchema = z.record(z.string(), z.unknown()).transform((obj, ct
 });
 
 export type RuleAction = z.output<typeof actionSchema>;
+
+/** Every file the rules' actions name, keyed by where it stands in the config (`rules[0].do[1].webhook.url_file`). */
+export function actionFiles(rules: readonly { do: readonly RuleAction[] }[]): FileRef[] {
+  return rules.flatMap((r, i) => r.do.flatMap((a, j) =>
+    (actionByName(a.action)?.files?.(a.params) ?? []).map((f) => ({ ...f, key: `rules[${i}].do[${j}].${a.action}.${f.key}` }))));
+}

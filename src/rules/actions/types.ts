@@ -60,7 +60,12 @@ export interface ActionRunner<S extends z.ZodType = z.ZodType> {
   run(ctx: ActionContext, params: z.output<S>): ActionOutcome;
   /** Config-time checks that need more than the schema (templates exist, people known). */
   check?(params: z.output<S>, env: CheckEnv): string[];
+  /** The files (or `credential:NAME`s) its params name, read when it runs: made absolute at load, warned about by check-config. */
+  files?(params: z.output<S>): FileRef[];
 }
+
+/** A params key naming a file; `set` writes the path back (made absolute against the config's folder). */
+export interface FileRef { key: string; ref: string; set(path: string): void }
 
 /** What config-time checks see. */
 export interface CheckEnv { templates: TemplateSet; people: Record<string, unknown>; rotations: Record<string, unknown>; builds: Record<string, unknown>; procedures: Record<string, unknown> }

@@ -24,6 +24,13 @@ export const webhookAction: ActionRunner<typeof webhookSchema> = {
     return err ? [`template: ${err}`] : [];
   },
 
+  files(params: WebhookParams) {
+    return [
+      ...(params.url_file ? [{ key: 'url_file', ref: params.url_file, set: (path: string) => { params.url_file = path; } }] : []),
+      ...Object.entries(params.secret_headers).map(([name, ref]) => ({ key: `secret_headers.${name}`, ref, set: (path: string) => { params.secret_headers[name] = path; } })),
+    ];
+  },
+
   run(ctx: ActionContext, params: WebhookParams): ActionOutcome {
     const { event } = ctx;
     let subject = `${event.type} #${event.id}`;
