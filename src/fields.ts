@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.js';
 import cron from 'node-cron';
 import { parseDuration } from './duration.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { duration, httpUrl } from '../fields.js';
 import { HeraldError } from '../errors.js';
 import { decodeBody } from '../sources/document.js';

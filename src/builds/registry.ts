@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { duration } from '../fields.js';
 import { command } from './command/index.js';
 import { gateSchema } from './gate.js';

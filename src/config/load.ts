@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { HeraldError, errorMessage } from '../errors.js';
 import { isCredentialRef } from '../secrets.js';
 import { TemplateSet } from '../mail/templates.js';
@@ -16,11 +16,6 @@ import { defaultConfigObject } from './default.js';
 import { rotationProblems } from '../rotation/check.js';
 import { procedureProblems } from '../procedure/check.js';
 import { targetProblems } from '../builds/tracker.js';
-
-// zod compiles each object schema to generated code on its first parse: 11 ms
-// of a `poll` for a config read once. Interpreted parsing is plenty for what
-// we validate (a config, a feed's JSON), and generates no code at run time.
-z.config({ jitless: true });
 
 export const SYSTEM_CONFIG = '/etc/kernel-herald/config.yaml';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { duration, emailAddress, id } from '../fields.js';
 import { watcherSchema } from '../watchers/registry.js';
 import { ruleSchema } from '../rules/schema.js';

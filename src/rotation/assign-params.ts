@@ -1,5 +1,5 @@
 // The parameters of a rotation assignment: the assign action and a procedure's assign phase take the same keys.
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { duration, id } from '../fields.js';
 
 const templateName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be a template name (file NAME.hbs)');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { duration, id } from '../fields.js';
 import type { RotationSpec } from './schedule.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { EVENT_TYPES } from '../domain.js';
 import { id } from '../fields.js';
 import { actionSchema } from './actions/registry.js';

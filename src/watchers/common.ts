@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { cronExpr, duration, httpUrl, id } from '../fields.js';
 
 /** Keys every watcher has: how much it reads per visit, when it counts as unhealthy, and when as quiet. */

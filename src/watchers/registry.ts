@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { formatDuration } from '../duration.js';
 import { DEFAULT_EVERY_MS } from './common.js';
 import { rssSchema } from './rss/schema.js';

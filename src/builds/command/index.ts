@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { duration } from '../../fields.js';
 import { formatDuration } from '../../duration.js';
 import { renderRecord } from '../plan.js';

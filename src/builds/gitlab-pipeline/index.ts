@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { httpUrl } from '../../fields.js';
 import { readSecret } from '../../secrets.js';
 import { api } from '../http.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import type { ActionRunner, FileRef } from './types.js';
 import { didYouMean } from '../../suggest.js';
 import { emailAction } from './email/index.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import type { Announcement, KernelRelease } from '../../domain.js';
 import { HeraldError } from '../../errors.js';
 import { findCves, unique } from '../source.js';

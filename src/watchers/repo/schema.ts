@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { fetchingWatcherFields } from '../common.js';
 
 export const repoSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../zod.js';
 import { id } from '../../../fields.js';
 
 export const buildSchema = z.strictObject({

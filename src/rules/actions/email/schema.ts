@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../zod.js';
 
 const recipient = z.string().min(1);
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../zod.js';
 import { id } from '../../../fields.js';
 import { didYouMean } from '../../../suggest.js';
 import type { ActionContext, ActionOutcome, ActionRunner } from '../types.js';

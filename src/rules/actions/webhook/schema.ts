@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../zod.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name');
 
