@@ -9,13 +9,15 @@
 // V8 checks it against the source, its own version and flags, and rejects a
 // stale one (after a Node upgrade, say); the script then compiles as usual,
 // only slower, until the next build writes a new cache.
+// This file is built as CommonJS, with a package.json beside it saying so:
+// Node starts a CommonJS entry without setting up its ES module loader,
+// which was a twentieth of a `poll`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Module, createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
 
-const dir = dirname(fileURLToPath(import.meta.url));
+const dir = import.meta.dirname;
 const file = join(dir, 'core.cjs');
 
 let cachedData: Buffer | undefined;

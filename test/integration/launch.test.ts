@@ -20,7 +20,7 @@ describe('the installed entry: the bundled program started from its V8 code cach
     [entry] = process.env.KH_TEST_CLI === 'src' ? [join(ROOT, 'dist', 'cli', 'main.js')] : cliCommand();
     rmSync(join(ROOT, 'var', 'test-launch'), { recursive: true, force: true });
     mkdirSync(copy, { recursive: true });
-    for (const f of ['main.js', 'core.cjs']) copyFileSync(join(ROOT, 'dist', 'cli', f), join(copy, f));
+    for (const f of ['main.js', 'package.json', 'core.cjs']) copyFileSync(join(ROOT, 'dist', 'cli', f), join(copy, f));
   });
   after(() => rmSync(join(ROOT, 'var', 'test-launch'), { recursive: true, force: true }));
 
@@ -29,6 +29,14 @@ describe('the installed entry: the bundled program started from its V8 code cach
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^code cache: used$/m);
     assert.match(r.stdout, /: OK$/m);
+  });
+
+  it('the entry starts as CommonJS, so Node never sets up its ES module loader (the package itself is "type": "module")', () => {
+    const probe = join(ROOT, 'var', 'test-launch', 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(`module jobs: ${process.moduleLoadList.filter((m) => m.endsWith('esm/module_job')).length}\\n`));\n");
+    const r = spawnSync(process.execPath, ['--require', probe, entry!, '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^module jobs: 0$/m);
   });
 
   it('the bundle is ASCII only, so V8 holds its source at one byte a character (a UTF-8 character anywhere doubles it)', () => {
