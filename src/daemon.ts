@@ -309,6 +309,8 @@ export class Daemon {
     });
     this.transport.close();
     this.store.close();
+    // `poll` and `replay` never started the service: nothing to say for them.
+    if (!this.scheduler) return;
     if (opts.reload) this.log.debug('stopped for reload');
     else this.log.info('stopped');
   }

@@ -6,7 +6,7 @@ import { HeraldError } from '../errors.js';
 import { StateLock } from '../state-lock.js';
 
 export function cliLogger(level = 'warn'): Logger {
-  return createLogger({ level: process.env.KERNEL_HERALD_LOG_LEVEL ?? level, stream: 'stderr' });
+  return createLogger({ level: process.env.KERNEL_HERALD_LOG_LEVEL || level, stream: 'stderr' });
 }
 
 export function openStore(configPath?: string): { loaded: LoadedConfig; store: Store } {

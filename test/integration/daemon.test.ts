@@ -126,6 +126,24 @@ describe('daemon', function () {
     assert.equal(w.smtp.received.length, 1);
   });
 
+  it('a poll that finds nothing new writes nothing to stderr; KERNEL_HERALD_LOG_LEVEL shows more, and an unknown level is refused', async () => {
+    w.feeds.set('/ok.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.23', 'stable')]));
+    const cfg = w.config([{ id: 'ok', type: 'rss', url: w.feeds.url('/ok.xml') }], [notice]);
+    const first = await runCli(['poll', '--config', cfg]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /"message":"baseline recorded"/);
+    const quiet = await runCli(['poll', '--config', cfg]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.match(quiet.stdout, /^ok +not-modified/m);
+    assert.equal(quiet.stderr, '');
+    const debug = await runCli(['poll', '--config', cfg], { KERNEL_HERALD_LOG_LEVEL: 'debug' });
+    assert.equal(debug.code, 0, debug.stderr);
+    assert.deepEqual(debug.stderr.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { message: string; watcher?: string })).map((l) => [l.message, l.watcher]), [['not modified', 'ok']]);
+    const typo = await runCli(['poll', '--config', cfg], { KERNEL_HERALD_LOG_LEVEL: 'degub' });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /log level "degub": must be one of error, warn, info/);
+  });
+
   it('run: SIGHUP with a broken config keeps the running one; SIGTERM drains and exits 0', async () => {
     w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', []));
     const cfg = w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml') }], [notice]);
