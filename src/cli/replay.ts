@@ -45,8 +45,8 @@ export function register(program: Command): void {
         const byEvent = new Map<number, typeof reports>();
         for (const r of reports) byEvent.set(r.event, [...(byEvent.get(r.event) ?? []), r]);
         const events = records.flatMap((r) => r.events).map((id) => {
-          const e = daemon.store.db.prepare('SELECT id, type, payload FROM events WHERE id = ?').get(id) as { id: number; type: string; payload: string };
-          const p = JSON.parse(e.payload) as { kernel?: { distro: string; distro_release: string; package: string; version: string }; driver?: { vendor: string; package: string; version: string } };
+          const e = daemon.store.events.get(id)!;
+          const p = e.payload as { kernel?: { distro: string; distro_release: string; package: string; version: string }; driver?: { vendor: string; package: string; version: string } };
           const subject = p.kernel ? `${p.kernel.distro} ${p.kernel.distro_release} ${p.kernel.package} ${p.kernel.version}` : `${p.driver?.vendor} ${p.driver?.package} ${p.driver?.version}`;
           return { id: e.id, type: e.type, subject, rules: (byEvent.get(e.id) ?? []).map((r) => ({ rule: r.rule, outcome: r.outcome, actions: r.actions.map((a) => a.summary), ...(r.error ? { error: r.error } : {}) })) };
         });

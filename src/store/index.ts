@@ -26,6 +26,7 @@ export class Store {
   readonly procedures: ProcedureStore;
 
   constructor(readonly db: DB) {
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.watchers = new WatcherStore(db);
     this.announcements = new AnnouncementStore(db);
     this.releases = new ReleaseStore(db);
@@ -48,9 +49,13 @@ export class Store {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
+  // better-sqlite3 builds four wrapped functions for each db.transaction(fn):
+  // one wrapper, made once, that runs whatever it is handed.
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+
   /** Runs fn in one transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   /** Undefined when a write goes through; else why not (read-only file system, disk full, locked). */
