@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeraldError } from '../errors.js';
@@ -9,6 +10,26 @@ export type DB = Database.Database;
 
 /** migrations/ ships beside src/ and dist/ alike. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+/** Where better-sqlite3's install leaves its compiled part, prebuilt or built here. */
+export const SQLITE_ADDON = 'better-sqlite3/build/Release/better_sqlite3.node';
+
+let addon: string | undefined;
+
+/**
+ * better-sqlite3's JavaScript is bundled with ours and its compiled part stays
+ * in node_modules. Named here, it skips the `bindings` package, which searched
+ * a dozen paths for it on every start, and which cannot find it from inside a
+ * bundle at all.
+ */
+function sqliteAddon(): string {
+  if (addon) return addon;
+  try {
+    return (addon = createRequire(import.meta.url).resolve(SQLITE_ADDON));
+  } catch (err) {
+    throw new HeraldError('ERUNTIME', `cannot find SQLite (${SQLITE_ADDON}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}; reinstall the dependencies (npm ci --omit=dev)`);
+  }
+}
 
 interface Migration { version: number; name: string; sql: string }
 
@@ -21,7 +42,7 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 export function openDatabase(path: string, opts: { migrationsDir?: string } = {}): DB {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = new Database(path, { nativeBinding: sqliteAddon() });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
