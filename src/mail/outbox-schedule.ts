@@ -19,13 +19,21 @@ interface Seen { version: number; changes: number }
 export class OutboxSchedule {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Passes in a row that left mail due. */
+  private stalls = 0;
 
+  /**
+   * A pass that leaves mail due could not deliver it (a send the store could
+   * not record, while it takes no writes): the next one waits `stallMs`,
+   * doubling up to the interval, instead of spinning every few milliseconds.
+   */
   constructor(
     private readonly store: Store,
     private readonly worker: OutboxWorker,
     private readonly clock: Clock,
     private readonly everyMs: number,
     private readonly log: Logger,
+    private readonly stallMs = 1000,
   ) {}
 
   /** A pass now (this process queued mail, or wants it sent), then the regular and retry times again. */
@@ -38,9 +46,9 @@ export class OutboxSchedule {
     clearTimeout(this.timer);
   }
 
-  private wait(now: boolean, seen: Seen | undefined, dueAt: number): void {
+  private wait(now: boolean, seen: Seen | undefined, dueAt: number, atLeast = 10): void {
     clearTimeout(this.timer);
-    const delay = now ? 0 : Math.max(10, Math.min(this.everyMs, dueAt - this.clock.now().getTime()));
+    const delay = now ? 0 : Math.max(atLeast, Math.min(this.everyMs, dueAt - this.clock.now().getTime()));
     // stop() clears this timer, so it never fires after a stop.
     this.timer = setTimeout(() => {
       // Taken before the pass: whatever another process commits during it is seen next time.
@@ -51,7 +59,13 @@ export class OutboxSchedule {
       if (quiet) return this.wait(false, seen, dueAt);
       this.worker.deliverDue()
         .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
-        .finally(() => { if (!this.stopped) this.wait(false, current, this.dueAt()); });
+        .finally(() => {
+          if (this.stopped) return;
+          const due = this.dueAt();
+          const stalled = due <= this.clock.now().getTime();
+          this.stalls = stalled ? this.stalls + 1 : 0;
+          this.wait(false, current, due, stalled ? Math.min(this.everyMs, this.stallMs * 2 ** (this.stalls - 1)) : 10);
+        });
     }, delay);
   }
 

@@ -29,8 +29,10 @@ describe('outbox schedule: when a pass reads the outbox', function () {
   const path = () => join(t.dir, 'db.sqlite');
 
   let hold: Promise<void> | undefined;
+  // The worker sends nothing, as when the store could not record a send.
+  let stuck = false;
 
-  function start(everyMs: number, opts: { checkThrows?: (n: number) => boolean } = {}): void {
+  function start(everyMs: number, opts: { checkThrows?: (n: number) => boolean; stallMs?: number } = {}): void {
     const dataVersion = store.dataVersion.bind(store);
     store.dataVersion = () => {
       checks.push(Date.now());
@@ -42,12 +44,13 @@ describe('outbox schedule: when a pass reads the outbox', function () {
       passes.push(Date.now());
       await hold;
       if (fail) throw fail;
+      if (stuck) return { sent: 0, failed: 0 };
       const now = new Date().toISOString();
       const due = store.outbox.due(now, 50);
       for (const m of due) store.outbox.markSent(m.id, now);
       return { sent: due.length, failed: 0 };
     } } as unknown as OutboxWorker;
-    schedule = new OutboxSchedule(store, worker, { now: () => new Date() }, everyMs, logs.log);
+    schedule = new OutboxSchedule(store, worker, { now: () => new Date() }, everyMs, logs.log, opts.stallMs);
   }
 
   beforeEach(() => {
@@ -57,6 +60,7 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     checks = [];
     fail = undefined;
     hold = undefined;
+    stuck = false;
     logs = memoryLogger();
   });
   afterEach(() => {
@@ -106,6 +110,26 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     await waitFor('the retry', () => passes.length === 2, 3000);
     assert.ok(passes[1]! >= at + 290, 'not before the retry falls due');
     assert.ok(passes[1]! < at + 2000, `at its time, not at the interval: ${passes[1]! - at} ms`);
+  });
+
+  it('a pass that leaves mail due is repeated after a pause that doubles, not at once; a pass that delivers ends the pauses', async () => {
+    store.outbox.enqueue(message(7), new Date().toISOString());
+    stuck = true;
+    start(60_000, { stallMs: 150 });
+    schedule.arm();
+    await waitFor('three passes', () => passes.length === 3, 5000);
+    const gaps = [passes[1]! - passes[0]!, passes[2]! - passes[1]!];
+    assert.ok(gaps[0]! >= 140 && gaps[0]! < 290, `first pause ${gaps[0]} ms: 150`);
+    assert.ok(gaps[1]! >= 290 && gaps[1]! < 580, `second pause ${gaps[1]} ms: 300`);
+    // Delivered: the next mail stuck again pauses from the start, not from where the last stall left off.
+    stuck = false;
+    schedule.arm();
+    await waitFor('the delivering pass', () => passes.length === 4 && store.outbox.counts().pending === 0);
+    stuck = true;
+    store.outbox.enqueue(message(8), new Date().toISOString());
+    schedule.arm();
+    await waitFor('two more passes', () => passes.length === 6, 5000);
+    assert.ok(passes[5]! - passes[4]! < 290, `after a delivery the pause starts again at 150 ms: ${passes[5]! - passes[4]!}`);
   });
 
   it('a failing pass is logged and the schedule goes on; a store that cannot say whether anything changed gets a pass', async () => {

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { coalesced } from '../../src/watchers/scheduler.js';
+import { performance } from 'node:perf_hooks';
+import { Scheduler, coalesced } from '../../src/watchers/scheduler.js';
+import type { Watcher } from '../../src/watchers/types.js';
+import { Store } from '../../src/store/index.js';
+import { memoryLogger } from '../helpers/util.js';
 
 describe('scheduler: watchers falling due close together share a wake-up', () => {
   const now = 1_796_178_796_123; // ms, 123 ms past a whole second
@@ -28,5 +32,38 @@ describe('scheduler: watchers falling due close together share a wake-up', () =>
     assert.equal(fast % 10, 0);
     assert.ok(fast >= now + 95 && fast < now + 105);
     assert.equal(coalesced(3, now, 5), 3, 'every 5ms: a 1 ms grid changes nothing');
+  });
+
+  it('the timers of the scheduler use it: two watchers due 8 ms apart poll in one wake-up', async () => {
+    const store = Store.open(':memory:');
+    const polled = new Map<string, number>();
+    const wall = new Map<string, number>();
+    let both: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => { both = resolve; });
+    const watcher = (id: string): Watcher => ({
+      id, schedule: { everyMs: 100 }, // a 10 ms grid
+      poll: async () => {
+        // The first poll of each: with nothing recorded, a watcher is due again at once.
+        if (!polled.has(id)) { polled.set(id, performance.now()); wall.set(id, Date.now()); }
+        if (polled.size === 2) both();
+        return { watcher: id, ok: true, notModified: true, baseline: false, items: 0, recorded: 0, events: 0 };
+      },
+    });
+    // Due 1 and 9 ms past a multiple of 10 ms, at least 20 ms from now: both on the next grid line.
+    const base = Math.ceil(Date.now() / 10) * 10 + 20;
+    store.watchers.recordSuccess('a', new Date().toISOString(), { next_poll_at: new Date(base + 1).toISOString() });
+    store.watchers.recordSuccess('b', new Date().toISOString(), { next_poll_at: new Date(base + 9).toISOString() });
+    const scheduler = new Scheduler([watcher('a'), watcher('b')], store, { now: () => new Date() }, memoryLogger().log, async () => undefined);
+    scheduler.start();
+    try {
+      await done;
+    } finally {
+      await scheduler.stop();
+      store.close();
+    }
+    const gap = Math.abs(polled.get('a')! - polled.get('b')!);
+    assert.ok(gap < 2, `polled ${gap.toFixed(1)} ms apart: one timer tick`);
+    // On the watcher's own grid (a tenth of its interval), not the minute's.
+    assert.ok(wall.get('a')! >= base + 9 && wall.get('a')! < base + 60, `polled ${wall.get('a')! - base} ms after the grid line before it`);
   });
 });
