@@ -44,7 +44,9 @@ export class Monitor {
     const { store, clock } = this.deps;
     const metrics = this.deps.metrics();
     const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 1000 : 0);
-    for (const [status, n] of Object.entries(store.outbox.counts())) metrics.outbox.set({ status }, n);
+    for (const [kind, counts] of Object.entries(store.outbox.countsByKind())) {
+      for (const [status, n] of Object.entries(counts)) metrics.outbox.set({ kind, status }, n);
+    }
     for (const s of store.watchers.all()) {
       metrics.watcherFailures.set({ watcher: s.watcher }, s.failures);
       metrics.watcherLastSuccess.set({ watcher: s.watcher }, seconds(s.last_success_at));
@@ -55,8 +57,10 @@ export class Monitor {
     metrics.assignmentsOpen.reset();
     const open = store.assignments.openCounts();
     for (const state of ['claiming', 'asking', 'unassigned']) metrics.assignmentsOpen.set({ state }, open[state] ?? 0);
-    const oldest = store.outbox.oldestPendingAt();
-    metrics.outboxOldest.set(oldest ? Math.max(0, (clock.now().getTime() - Date.parse(oldest)) / 1000) : 0);
+    for (const kind of ['mail', 'webhook'] as const) {
+      const oldest = store.outbox.oldestPendingAt(kind);
+      metrics.outboxOldest.set({ kind }, oldest ? Math.max(0, (clock.now().getTime() - Date.parse(oldest)) / 1000) : 0);
+    }
     metrics.mailFailingSince.set(seconds(this.deps.mailFailing()?.since));
     this.health();
   }

@@ -117,9 +117,17 @@ export class OutboxStore {
     return (this.db.prepare(sql).all(...args, opts.limit ?? 200) as Row[]).map(fromRow);
   }
 
-  /** When the oldest message still waiting was queued. */
-  oldestPendingAt(): string | undefined {
-    return (this.db.prepare(`SELECT MIN(created_at) FROM outbox WHERE status = 'pending'`).pluck().get() as string | null) ?? undefined;
+  /** When the oldest message of this kind still waiting was queued. */
+  oldestPendingAt(kind: OutboxKind): string | undefined {
+    return (this.db.prepare(`SELECT MIN(created_at) FROM outbox WHERE status = 'pending' AND kind = ?`).pluck().get(kind) as string | null) ?? undefined;
+  }
+
+  /** Each kind's counts apart: a chat endpoint down is not mail stuck. */
+  countsByKind(): Record<OutboxKind, Record<OutboxStatus, number>> {
+    const rows = this.db.prepare('SELECT kind, status, COUNT(*) n FROM outbox GROUP BY kind, status').all() as { kind: OutboxKind; status: OutboxStatus; n: number }[];
+    const out: Record<OutboxKind, Record<OutboxStatus, number>> = { mail: { pending: 0, sent: 0, failed: 0 }, webhook: { pending: 0, sent: 0, failed: 0 } };
+    for (const r of rows) out[r.kind][r.status] = r.n;
+    return out;
   }
 
   counts(): Record<OutboxStatus, number> {

@@ -71,7 +71,7 @@ describe('daemon', function () {
     assert.equal(h.watchers.cronned!.failures, 0);
     const metrics = await (await fetch(`http://${String(line!.address)}/metrics`)).text();
     assert.match(metrics, /kernel_herald_polls_total\{watcher="cronned",result="(ok|not_modified)"\} \d+/);
-    assert.match(metrics, /kernel_herald_outbox_messages\{status="pending"\} 0/);
+    assert.match(metrics, /kernel_herald_outbox_messages\{kind="mail",status="pending"\} 0/);
   });
 
   it('file transport: one .eml per message under state_dir/mail', async () => {

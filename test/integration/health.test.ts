@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Endpoint } from '../helpers/endpoint.js';
 import { waitFor } from '../helpers/util.js';
 import { kdistItem, rssFeed, World } from '../helpers/world.js';
 
@@ -86,11 +87,34 @@ describe('health, metrics and the quiet-source alarm', function () {
     assert.match(m, new RegExp(`kernel_herald_watcher_last_success_timestamp_seconds\\{watcher="a"\\} ${at}`));
     assert.match(m, /kernel_herald_watcher_last_new_item_timestamp_seconds\{watcher="a"\} \d+/);
     assert.match(m, /kernel_herald_assignments_open\{state="asking"\} 0/);
-    assert.match(m, /kernel_herald_outbox_oldest_pending_age_seconds 0/);
+    assert.match(m, /kernel_herald_outbox_oldest_pending_age_seconds\{kind="mail"\} 0/);
     assert.match(m, /kernel_herald_mail_failing_since_timestamp_seconds 0/);
     assert.match(m, /kernel_herald_healthy 1/);
     assert.match(m, /kernel_herald_process_resident_memory_bytes \d+/);
     assert.match(m, /# TYPE kernel_herald_builds gauge/);
+  });
+
+  it('/metrics: the outbox by kind, so a chat endpoint down does not read as mail stuck', async () => {
+    const hook = new Endpoint();
+    await hook.start();
+    try {
+      hook.answers.push(500, 500, 500);
+      w.feeds.set('/a.xml', rssFeed('https://www.kernel.org', [kdistItem('6.6.5', 'stable')]));
+      const d = w.daemon(w.config([{ id: 'a', type: 'rss', url: w.feeds.url('/a.xml'), backfill: true, every: '1h' }],
+        [{ id: 'chat', on: 'kernel.released', do: [{ webhook: { url: hook.url('/h') } }] }], { http: { listen: '127.0.0.1:0' } }), clock);
+      await d.start();
+      await d.pollOnce();
+      await waitFor('the refused delivery', () => hook.received.length >= 1);
+      now.t += 30_000; // before its retry falls due
+      const m = (await get(portOf(), '/metrics')).text;
+      assert.match(m, /kernel_herald_outbox_messages\{kind="webhook",status="pending"\} 1/);
+      assert.match(m, /kernel_herald_outbox_messages\{kind="mail",status="pending"\} 0/);
+      assert.match(m, /kernel_herald_outbox_oldest_pending_age_seconds\{kind="webhook"\} 30/);
+      assert.match(m, /kernel_herald_outbox_oldest_pending_age_seconds\{kind="mail"\} 0/);
+      assert.match(m, /kernel_herald_mail_failing_since_timestamp_seconds 0/);
+    } finally {
+      await hook.stop();
+    }
   });
 
   it('a watcher with expect_every that records nothing new emits watcher.quiet once per quiet spell, routable by rules', async () => {
