@@ -296,7 +296,7 @@ export const EXPLAINED = [
   { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: "only how soon a retry is noticed: the minutely check's pass picks it up" },
   // schedule
   { file: 'src/mail/outbox-schedule.ts', line: 'const quiet = seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt', replacement: 'this.clock.now().getTime() <= dueAt', why: 'the same millisecond as the retry: the pass comes one interval check later at most' },
-  { file: 'src/mail/outbox-schedule.ts', line: '.finally(() => { if (!this.stopped) this.wait(false, current, this.dueAt()); });', replacement: 'true', why: 'a check at once after each pass, which finds nothing changed since the pass began and waits as usual' },
+  { file: 'src/mail/outbox-schedule.ts', line: 'const stalled = due <= this.clock.now().getTime();', replacement: 'due < this.clock.now().getTime()', why: 'a retry falling due in the very millisecond the pass ended: a 10 ms wait instead of the first pause, and the pass after finds it due either way' },
   { file: 'src/rotation/mailer.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },
   { file: 'src/rotation/mailer.ts', line: 'const ids: string[] = [];', why: 'the ids it returns are not used by its caller' },
 ];
