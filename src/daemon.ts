@@ -43,8 +43,6 @@ export interface DaemonOptions {
   transport?: MailTransport;
   /** Overrides the database file (`replay --dry-run` works on a copy). */
   dbPath?: string;
-  /** Never deliver: `stop()` does not drain the outbox. */
-  dryRun?: boolean;
 }
 
 export function databasePath(config: Config): string {
@@ -117,12 +115,10 @@ export class Daemon {
   private server: Server | undefined;
   private stopping = false;
   private rulesRun: Promise<RuleRunReport[]> | undefined;
-  private readonly dryRun: boolean;
 
   constructor(private readonly loaded: LoadedConfig, opts: DaemonOptions) {
     const config = loaded.config;
     this.clock = opts.clock ?? systemClock;
-    this.dryRun = opts.dryRun ?? false;
     this.log = opts.log;
     this.store = Store.open(opts.dbPath ?? databasePath(config));
     try {

@@ -38,7 +38,7 @@ export function register(program: Command): void {
       }
       // A dry run works on a copy and sends nothing: it may run beside a daemon.
       const lock = opts.dryRun ? undefined : lockOrExplain(loaded.config.state_dir, 'replay');
-      const daemon = new Daemon(loaded, { log: cliLogger('warn'), ...(opts.dryRun ? { transport: nullTransport, dbPath: dbPath!, dryRun: true } : {}) });
+      const daemon = new Daemon(loaded, { log: cliLogger('warn'), ...(opts.dryRun ? { transport: nullTransport, dbPath: dbPath! } : {}) });
       try {
         const records = replayIngest(daemon.store, items, new Date().toISOString());
         const reports = opts.dryRun ? daemon.rulesOnly() : await daemon.process();

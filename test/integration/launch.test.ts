@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliCommand } from '../helpers/cli.js';
 
@@ -37,6 +38,20 @@ describe('the installed entry: the bundled program started from its V8 code cach
     const r = spawnSync(process.execPath, ['--require', probe, entry!, '--version'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^module jobs: 0$/m);
+  });
+
+  it('installed without its dependencies, a command that needs the store says what to reinstall', () => {
+    // Outside the repository, so no node_modules is found upwards.
+    const bare = mkdtempSync(join(tmpdir(), 'kernel-herald-bare-'));
+    try {
+      for (const f of ['main.js', 'package.json', 'core.cjs']) copyFileSync(join(ROOT, 'dist', 'cli', f), join(bare, f));
+      writeFileSync(join(bare, 'config.yaml'), 'state_dir: ./state\nhttp: off\nmail: { from: k@example.org, transport: file }\nwatchers: []\n');
+      const r = spawnSync(process.execPath, [join(bare, 'main.js'), 'status', '--config', join(bare, 'config.yaml')], { cwd: bare, encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /^kernel-herald: error: cannot find SQLite \(better-sqlite3\/build\/Release\/better_sqlite3\.node\): Cannot find module .*; reinstall the dependencies \(npm ci --omit=dev\)$/m);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it('the bundle is ASCII only, so V8 holds its source at one byte a character (a UTF-8 character anywhere doubles it)', () => {
