@@ -6,11 +6,11 @@ import { FeedServer } from '../test/helpers/feed-server.js';
 import { tempDir } from '../test/helpers/util.js';
 import { feedsConfig, serveFeeds } from './feeds.js';
 import { ensurePeers, rss2email, urlwatch } from './peers.js';
-import { interleaved, timed, type Timed } from './process.js';
+import { interleaved, interleavedRuns, medians, pairRatio, timed, type Timed } from './process.js';
 
 export const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
-export async function pollAsProcess(feeds = 50, n = 5): Promise<Record<string, unknown>> {
+export async function pollAsProcess(feeds = 50, n = 15): Promise<Record<string, unknown>> {
   const server = new FeedServer();
   await server.start();
   const t = tempDir();
@@ -30,7 +30,10 @@ export async function pollAsProcess(feeds = 50, n = 5): Promise<Record<string, u
       const reqs = server.requests.slice(before);
       share[name] = `${reqs.filter((q) => q.status === 304).length}/${reqs.length}`;
     }
-    return { feeds, runs: n, median: await interleaved(runs, n), answered_304: share, ...(peers.note ? { note: peers.note } : {}) };
+    const got = await interleavedRuns(runs, n);
+    const ours = got['kernel-herald']!;
+    const pairs = Object.fromEntries(Object.keys(got).filter((k) => k !== 'kernel-herald').map((k) => [k, { cpu: pairRatio(ours, got[k]!, 'cpu_s'), wall: pairRatio(ours, got[k]!, 'wall_s') }]));
+    return { feeds, runs: n, median: medians(got), 'kernel-herald_over_peer_pair_by_pair': pairs, answered_304: share, ...(peers.note ? { note: peers.note } : {}) };
   } finally {
     await server.stop();
     t.cleanup();

@@ -36,13 +36,31 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs each of several commands `n` times, interleaved, and keeps the median of each figure. */
-export async function interleaved(runs: Record<string, () => Promise<Timed>>, n: number): Promise<Record<string, { cpu_s: number; peak_mib: number; wall_s: number }>> {
+/** Runs each of several commands `n` times, interleaved (A B A B ...), and keeps every run. */
+export async function interleavedRuns(runs: Record<string, () => Promise<Timed>>, n: number): Promise<Record<string, Timed[]>> {
   const got: Record<string, Timed[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   for (let i = 0; i < n; i++) for (const [k, run] of Object.entries(runs)) got[k]!.push(await run());
+  return got;
+}
+
+/** The median of each figure of each command's runs. */
+export function medians(got: Record<string, Timed[]>): Record<string, { cpu_s: number; peak_mib: number; wall_s: number }> {
   return Object.fromEntries(Object.entries(got).map(([k, ts]) => [k, {
     cpu_s: round(median(ts.map((t) => t.cpu_s))), peak_mib: round(median(ts.map((t) => t.peak_mib))), wall_s: round(median(ts.map((t) => t.wall_s))),
   }]));
+}
+
+/** Runs each of several commands `n` times, interleaved, and keeps the median of each figure. */
+export async function interleaved(runs: Record<string, () => Promise<Timed>>, n: number): Promise<Record<string, { cpu_s: number; peak_mib: number; wall_s: number }>> {
+  return medians(await interleavedRuns(runs, n));
+}
+
+/**
+ * The median of a's figure over b's, run by run: the runs were interleaved,
+ * so each pair ran on the machine as it was at that moment.
+ */
+export function pairRatio(a: Timed[], b: Timed[], figure: 'cpu_s' | 'wall_s'): number {
+  return round(median(a.map((t, i) => t[figure] / b[i]![figure])));
 }
 
 export function round(x: number, digits = 3): number {
