@@ -33,12 +33,16 @@ export async function idleDaemon(watchers = 20, sampleS = 60): Promise<Record<st
     await new Promise((r) => setTimeout(r, 60_000));
     const a = procStat(child.pid!);
     const t0 = Date.now();
+    const before = server.requests.length;
     await new Promise((r) => setTimeout(r, sampleS * 1000));
     const b = procStat(child.pid!);
+    // The polls the CPU figure covers: a daemon that stopped polling would look idle too.
+    const polled = server.requests.slice(before);
     const elapsed = (Date.now() - t0) / 1000;
     return {
       watchers, sampled_s: round(elapsed, 1), rss_mib_after_first_polls: round(first.rss_mib, 1), rss_mib_after_sample: round(b.rss_mib, 1),
       cpu_percent_first_minute: round((100 * (a.cpu_s - first.cpu_s)) / 60, 3), cpu_percent: round((100 * (b.cpu_s - a.cpu_s)) / elapsed, 3),
+      requests_in_sample: polled.length, answered_304_in_sample: polled.filter((r) => r.status === 304).length,
     };
   } finally {
     child.kill('SIGTERM');
