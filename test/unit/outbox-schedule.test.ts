@@ -115,12 +115,12 @@ describe('outbox schedule: when a pass reads the outbox', function () {
   it('a pass that leaves mail due is repeated after a pause that doubles, not at once; a pass that delivers ends the pauses', async () => {
     store.outbox.enqueue(message(7), new Date().toISOString());
     stuck = true;
-    start(60_000, { stallMs: 150 });
+    start(60_000, { stallMs: 300 });
     schedule.arm();
     await waitFor('three passes', () => passes.length === 3, 5000);
     const gaps = [passes[1]! - passes[0]!, passes[2]! - passes[1]!];
-    assert.ok(gaps[0]! >= 140 && gaps[0]! < 290, `first pause ${gaps[0]} ms: 150`);
-    assert.ok(gaps[1]! >= 290 && gaps[1]! < 580, `second pause ${gaps[1]} ms: 300`);
+    assert.ok(gaps[0]! >= 290 && gaps[0]! < 590, `first pause ${gaps[0]} ms: 300`);
+    assert.ok(gaps[1]! >= 590 && gaps[1]! < 1180, `second pause ${gaps[1]} ms: 600`);
     // Delivered: the next mail stuck again pauses from the start, not from where the last stall left off.
     stuck = false;
     schedule.arm();
@@ -129,7 +129,7 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     store.outbox.enqueue(message(8), new Date().toISOString());
     schedule.arm();
     await waitFor('two more passes', () => passes.length === 6, 5000);
-    assert.ok(passes[5]! - passes[4]! < 290, `after a delivery the pause starts again at 150 ms: ${passes[5]! - passes[4]!}`);
+    assert.ok(passes[5]! - passes[4]! < 590, `after a delivery the pause starts again at 300 ms: ${passes[5]! - passes[4]!}`);
   });
 
   it('a failing pass is logged and the schedule goes on; a store that cannot say whether anything changed gets a pass', async () => {
