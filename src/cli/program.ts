@@ -31,10 +31,23 @@ export function commandNamed(argv: string[]): string | undefined {
  * The program with every command listed; only `wanted` (the command about to
  * run, or whose help is asked for) is loaded and registered in full.
  */
+/** What the environment changes, for the program's --help (the README's "Operating it" says more). */
+export const ENVIRONMENT = `
+Environment:
+  KERNEL_HERALD_CONFIG            the config file when --config is not given
+                                  (else /etc/kernel-herald/config.yaml if
+                                  present, else the built-in default)
+  KERNEL_HERALD_LOG_LEVEL         how much the commands other than run log on
+                                  stderr: error, warn, info or debug (run
+                                  takes log_level from its config)
+  KERNEL_HERALD_CODE_CACHE=report say on stderr whether the program started
+                                  from its compiled-code cache`;
+
 export async function buildProgram(wanted?: string): Promise<Command> {
   const program = new Command('kernel-herald')
     .description('Watches distro and vendor kernel announcements and runs the kernel release procedure.')
     .version('0.1.0')
+    .addHelpText('after', ENVIRONMENT)
     .showHelpAfterError()
     .exitOverride();
   for (const entry of COMMANDS) {

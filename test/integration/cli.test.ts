@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../src/store/index.js';
 import { cliCommand, runCli } from '../helpers/cli.js';
@@ -12,7 +12,14 @@ describe('CLI: exit codes and output', function () {
   afterEach(() => { t.cleanup(); });
 
   it('--help exits 0 for the program and a command; an unknown command or option exits 2', async () => {
-    assert.equal((await runCli(['--help'])).code, 0);
+    const top = await runCli(['--help']);
+    assert.equal(top.code, 0);
+    // The environment it reads, each named in the README too.
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    for (const name of ['KERNEL_HERALD_CONFIG', 'KERNEL_HERALD_LOG_LEVEL', 'KERNEL_HERALD_CODE_CACHE']) {
+      assert.match(top.stdout, new RegExp(`^  ${name}`, 'm'), name);
+      assert.ok(readme.includes(name), `${name} in the README`);
+    }
     const help = await runCli(['parse', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: kernel-herald parse/);
