@@ -23,9 +23,10 @@ export class OutboxSchedule {
   private stalls = 0;
 
   /**
-   * A pass that leaves mail due could not deliver it (a send the store could
-   * not record, while it takes no writes): the next one waits `stallMs`,
-   * doubling up to the interval, instead of spinning every few milliseconds.
+   * A pass that sent or failed nothing while mail stays due could not deliver
+   * it (a send the store could not record, while it takes no writes; a pass
+   * that throws): the next one waits `stallMs`, doubling up to the interval,
+   * instead of spinning every few milliseconds.
    */
   constructor(
     private readonly store: Store,
@@ -58,11 +59,15 @@ export class OutboxSchedule {
         && current.version === seen.version && current.changes === seen.changes;
       if (quiet) return this.wait(false, seen, dueAt);
       this.worker.deliverDue()
-        .catch((err: unknown) => this.log.error('outbox pass failed', { error: errorMessage(err) }))
-        .finally(() => {
+        .then((r) => r.sent + r.failed, (err: unknown) => {
+          this.log.error('outbox pass failed', { error: errorMessage(err) });
+          return 0;
+        })
+        .then((delivered) => {
           if (this.stopped) return;
           const due = this.dueAt();
-          const stalled = due <= this.clock.now().getTime();
+          // Mail due that the pass did nothing with: passing again at once would spin.
+          const stalled = delivered === 0 && due <= this.clock.now().getTime();
           this.stalls = stalled ? this.stalls + 1 : 0;
           this.wait(false, current, due, stalled ? Math.min(this.everyMs, this.stallMs * 2 ** (this.stalls - 1)) : 10);
         });

@@ -31,6 +31,8 @@ describe('outbox schedule: when a pass reads the outbox', function () {
   let hold: Promise<void> | undefined;
   // The worker sends nothing, as when the store could not record a send.
   let stuck = false;
+  // The worker sends one due message a pass, leaving the rest due.
+  let onePerPass = false;
 
   function start(everyMs: number, opts: { checkThrows?: (n: number) => boolean; stallMs?: number } = {}): void {
     const dataVersion = store.dataVersion.bind(store);
@@ -46,7 +48,7 @@ describe('outbox schedule: when a pass reads the outbox', function () {
       if (fail) throw fail;
       if (stuck) return { sent: 0, failed: 0 };
       const now = new Date().toISOString();
-      const due = store.outbox.due(now, 50);
+      const due = store.outbox.due(now, onePerPass ? 1 : 50);
       for (const m of due) store.outbox.markSent(m.id, now);
       return { sent: due.length, failed: 0 };
     } } as unknown as OutboxWorker;
@@ -61,6 +63,7 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     fail = undefined;
     hold = undefined;
     stuck = false;
+    onePerPass = false;
     logs = memoryLogger();
   });
   afterEach(() => {
@@ -109,7 +112,8 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     await waitFor('the first pass', () => passes.length === 1);
     await waitFor('the retry', () => passes.length === 2, 3000);
     assert.ok(passes[1]! >= at + 290, 'not before the retry falls due');
-    assert.ok(passes[1]! < at + 2000, `at its time, not at the interval: ${passes[1]! - at} ms`);
+    // Not a pause either: the pass before it found nothing due, which is no stall.
+    assert.ok(passes[1]! < at + 800, `at its time, not at the interval or after a pause: ${passes[1]! - at} ms`);
   });
 
   it('a pass that leaves mail due is repeated after a pause that doubles, not at once; a pass that delivers ends the pauses', async () => {
@@ -130,6 +134,24 @@ describe('outbox schedule: when a pass reads the outbox', function () {
     schedule.arm();
     await waitFor('two more passes', () => passes.length === 6, 5000);
     assert.ok(passes[5]! - passes[4]! < 590, `after a delivery the pause starts again at 300 ms: ${passes[5]! - passes[4]!}`);
+  });
+
+  it('a pass that throws while mail is due is paused like one that delivers nothing', async () => {
+    store.outbox.enqueue(message(12), new Date().toISOString());
+    fail = new Error('boom');
+    start(60_000, { stallMs: 300 });
+    schedule.arm();
+    await waitFor('two passes', () => passes.length === 2, 5000);
+    assert.ok(passes[1]! - passes[0]! >= 290, `paused ${passes[1]! - passes[0]!} ms: 300`);
+  });
+
+  it('a pass that delivers something while more stays due is followed at once, not paused', async () => {
+    for (const n of [9, 10, 11]) store.outbox.enqueue(message(n), new Date().toISOString());
+    onePerPass = true;
+    start(60_000, { stallMs: 300 });
+    schedule.arm();
+    await waitFor('all three sent', () => store.outbox.counts().sent === 3, 5000);
+    assert.ok(passes[2]! - passes[0]! < 290, `three passes in ${passes[2]! - passes[0]!} ms: no pause between`);
   });
 
   it('a failing pass is logged and the schedule goes on; a store that cannot say whether anything changed gets a pass', async () => {
