@@ -296,7 +296,8 @@ export const EXPLAINED = [
   { file: 'src/store/outbox.ts', line: "return (this.db.prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'`)", why: "only how soon a retry is noticed: the minutely check's pass picks it up" },
   // schedule
   { file: 'src/mail/outbox-schedule.ts', line: 'const quiet = seen !== undefined && current !== undefined && this.clock.now().getTime() < dueAt', replacement: 'this.clock.now().getTime() <= dueAt', why: 'the same millisecond as the retry: the pass comes one interval check later at most' },
-  { file: 'src/mail/outbox-schedule.ts', line: 'const stalled = due <= this.clock.now().getTime();', replacement: 'due < this.clock.now().getTime()', why: 'a retry falling due in the very millisecond the pass ended: a 10 ms wait instead of the first pause, and the pass after finds it due either way' },
+  { file: 'src/mail/outbox-schedule.ts', line: 'const stalled = delivered === 0 && due <= this.clock.now().getTime();', replacement: 'due < this.clock.now().getTime()', why: 'a retry falling due in the very millisecond the pass ended: a 10 ms wait instead of the first pause, and the pass after finds it due either way' },
+  { file: 'src/mail/outbox-schedule.ts', line: '.then((r) => r.sent + r.failed, (err: unknown) => {', replacement: 'r.sent - r.failed', why: 'a failed message is rescheduled by its backoff, so it is never what stays due; only a pass that sent as many as failed while yet more stays due would pause, and the next pass sends it' },
   { file: 'src/rotation/mailer.ts', line: "const key = store.secrets.key('reply-token', at);", why: 'tokens are looked up where they are stored; any key makes them unguessable' },
   { file: 'src/rotation/mailer.ts', line: 'const ids: string[] = [];', why: 'the ids it returns are not used by its caller' },
 ];
