@@ -19,7 +19,7 @@ interface Seen { version: number; changes: number }
 export class OutboxSchedule {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** Passes in a row that left mail due. */
+  /** Passes in a row that did nothing while mail was due. */
   private stalls = 0;
 
   /**
