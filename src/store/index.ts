@@ -24,6 +24,9 @@ export class Store {
   readonly builds: BuildStore;
   readonly secrets: SecretStore;
   readonly procedures: ProcedureStore;
+  // better-sqlite3 builds four wrapped functions for each db.transaction(fn):
+  // one wrapper, made once, that runs whatever it is handed.
+  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   constructor(readonly db: DB) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -48,10 +51,6 @@ export class Store {
   dataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
-
-  // better-sqlite3 builds four wrapped functions for each db.transaction(fn):
-  // one wrapper, made once, that runs whatever it is handed.
-  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   /** Runs fn in one transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T {
